@@ -1,0 +1,1 @@
+"""What a transcript IS: data model, assessment rules, documents and signatures (no I/O)."""

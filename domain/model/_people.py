@@ -1,0 +1,101 @@
+"""People: staff accounts and their role assignments, students, guardians, enrolments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from domain.model._columns import enum_column, utc_column
+from domain.model._enums import Role
+
+
+class Person(SQLModel, table=True):
+    """Someone who logs in: staff, a Department officer, a student or a guardian."""
+
+    __tablename__ = "people"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    full_name: str = Field(max_length=120)
+    password_hash: str | None = Field(default=None, max_length=255)
+    """An argon2 hash; None for accounts that log in by certificate only."""
+    is_active: bool = Field(default=True)
+
+
+class RoleAssignment(SQLModel, table=True):
+    """A person's duty, scoped to a school, year, class and subject, for a period (REQ-29).
+
+    A scope field left empty covers everything below it: a principal's assignment names the
+    school and year only; a subject teacher's names the class and the subject too. A Department
+    officer's names the department code and no school.
+    """
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (
+        sa.Index(
+            "ix_role_assignments_scope", "role", "school_year_id", "class_id", "subject_code"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    role: Role = Field(sa_type=enum_column(Role))
+    department_code: str | None = Field(default=None, max_length=8)
+    school_id: int | None = Field(default=None, foreign_key="schools.id")
+    school_year_id: int | None = Field(default=None, foreign_key="school_years.id")
+    class_id: int | None = Field(default=None, foreign_key="classes.id")
+    subject_code: str | None = Field(default=None, foreign_key="subjects.code", max_length=16)
+    valid_from: datetime = Field(sa_column=utc_column())
+    valid_until: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    """End of the duty (exclusive); None while it lasts."""
+    handover_note: str | None = Field(default=None, max_length=500)
+    """The hand-over record when the duty passed from or to someone else (REQ-29)."""
+
+
+class Student(SQLModel, table=True):
+    """A student, keyed everywhere by the 12-digit personal ID (REQ-25)."""
+
+    __tablename__ = "students"
+
+    id: int | None = Field(default=None, primary_key=True)
+    personal_id: str = Field(max_length=12, unique=True)
+    """Validated by ``validate_personal_id`` before a row is created (table models skip validation)."""
+    full_name: str = Field(max_length=120)
+    date_of_birth: date
+    gender: str = Field(max_length=8)
+    """GioiTinh as printed: ``Nam`` or ``Nữ``."""
+    ethnicity: str = Field(default="Kinh", max_length=40)
+    nationality: str = Field(default="Việt Nam", max_length=40)
+    birthplace: str = Field(default="", max_length=200)
+    father_name: str | None = Field(default=None, max_length=120)
+    mother_name: str | None = Field(default=None, max_length=120)
+    guardian_name: str | None = Field(default=None, max_length=120)
+    person_id: int | None = Field(default=None, foreign_key="people.id")
+    """The student's own login, if they have one (REQ-35)."""
+
+
+class GuardianLink(SQLModel, table=True):
+    """A guardian's account linked to a student (father, mother or legal guardian)."""
+
+    __tablename__ = "guardian_links"
+
+    student_id: int = Field(foreign_key="students.id", primary_key=True)
+    person_id: int = Field(foreign_key="people.id", primary_key=True)
+    relationship: str = Field(max_length=20)
+    """``cha``, ``me`` or ``giam_ho``."""
+
+
+class Enrollment(SQLModel, table=True):
+    """A student's place in a class for a school year."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (sa.UniqueConstraint("student_id", "school_year_id", "class_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    student_id: int = Field(foreign_key="students.id", index=True)
+    class_id: int = Field(foreign_key="classes.id", index=True)
+    school_year_id: int = Field(foreign_key="school_years.id")
+    enrolled_on: date
+    left_on: date | None = None

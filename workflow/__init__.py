@@ -1,0 +1,88 @@
+"""What may HAPPEN to a transcript: the state machine, its guards, use cases, queues, audit."""
+
+from workflow._actor import SYSTEM, Actor, Grant, load_actor
+from workflow._audit import AuditReport, AuditTrail, verify_audit_chain
+from workflow._database import create_database_engine, is_postgresql
+from workflow._errors import (
+    AdministratorForbiddenError,
+    ConflictError,
+    DataLockedError,
+    InvalidInputError,
+    LockDatePassedError,
+    NotAllowedInStateError,
+    NotAssignedError,
+    NotFoundError,
+    NotYetLockedError,
+    OrganisationCertificateRequiredError,
+    ReasonRequiredError,
+    SlotAlreadySignedError,
+    SubjectNotInTranscriptError,
+    WorkflowError,
+)
+from workflow._facts import TranscriptFacts
+from workflow._facts_loader import load_facts
+from workflow._flow import EVENTS, TranscriptFlow, mermaid_diagram
+from workflow._policy import SignatureEvidence
+from workflow._settings import Settings, load_settings
+from workflow._signing_steps import SigningStep, slot_of_step
+from workflow._tasks import TaskItem, task_queue
+from workflow._transcripts import (
+    create_transcript,
+    decide_correction,
+    finalize,
+    record_data,
+    request_correction,
+    revoke,
+    send_back,
+    sign,
+    snapshot,
+)
+from workflow._uow import UnitOfWork
+
+__all__ = [
+    "EVENTS",
+    "SYSTEM",
+    "Actor",
+    "AdministratorForbiddenError",
+    "AuditReport",
+    "AuditTrail",
+    "ConflictError",
+    "DataLockedError",
+    "Grant",
+    "InvalidInputError",
+    "LockDatePassedError",
+    "NotAllowedInStateError",
+    "NotAssignedError",
+    "NotFoundError",
+    "NotYetLockedError",
+    "OrganisationCertificateRequiredError",
+    "ReasonRequiredError",
+    "Settings",
+    "SignatureEvidence",
+    "SigningStep",
+    "SlotAlreadySignedError",
+    "SubjectNotInTranscriptError",
+    "TaskItem",
+    "TranscriptFacts",
+    "TranscriptFlow",
+    "UnitOfWork",
+    "WorkflowError",
+    "create_database_engine",
+    "create_transcript",
+    "decide_correction",
+    "finalize",
+    "is_postgresql",
+    "load_actor",
+    "load_facts",
+    "load_settings",
+    "mermaid_diagram",
+    "record_data",
+    "request_correction",
+    "revoke",
+    "send_back",
+    "sign",
+    "slot_of_step",
+    "snapshot",
+    "task_queue",
+    "verify_audit_chain",
+]

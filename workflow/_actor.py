@@ -1,0 +1,118 @@
+"""Who is acting: a person with the role assignments valid at the moment of the action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, or_, select
+
+from domain.model import Person, Role, RoleAssignment
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """One role assignment, as a value; empty scope fields cover everything below them."""
+
+    role: Role
+    department_code: str | None = None
+    school_id: int | None = None
+    school_year_id: int | None = None
+    class_id: int | None = None
+    subject_code: str | None = None
+
+    def covers(
+        self,
+        *,
+        school_id: int | None = None,
+        school_year_id: int | None = None,
+        class_id: int | None = None,
+        subject_code: str | None = None,
+    ) -> bool:
+        """Whether this grant's scope includes the given school, year, class and subject."""
+        for mine, wanted in (
+            (self.school_id, school_id),
+            (self.school_year_id, school_year_id),
+            (self.class_id, class_id),
+            (self.subject_code, subject_code),
+        ):
+            if mine is not None and mine != wanted:
+                return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The acting person and the grants valid at the time of the action (never the clock's)."""
+
+    person_id: int | None
+    label: str
+    grants: tuple[Grant, ...] = ()
+
+    @property
+    def is_system(self) -> bool:
+        """The scheduler acting on its own (lock dates)."""
+        return self.person_id is None
+
+    @property
+    def is_administrator(self) -> bool:
+        """An administrator account (REQ-07: no academic actions at all)."""
+        return any(g.role is Role.ADMINISTRATOR for g in self.grants)
+
+    def holds(
+        self,
+        role: Role,
+        *,
+        school_id: int | None = None,
+        school_year_id: int | None = None,
+        class_id: int | None = None,
+        subject_code: str | None = None,
+        department_code: str | None = None,
+    ) -> bool:
+        """Whether the actor holds ``role`` over the given scope."""
+        return any(
+            g.role is role
+            and (department_code is None or g.department_code == department_code)
+            and g.covers(
+                school_id=school_id,
+                school_year_id=school_year_id,
+                class_id=class_id,
+                subject_code=subject_code,
+            )
+            for g in self.grants
+        )
+
+
+SYSTEM = Actor(person_id=None, label="system")
+"""The scheduler: finalizes at the lock date, nothing else."""
+
+
+def load_actor(session: Session, person_id: int, *, at: datetime) -> Actor:
+    """The actor for ``person_id`` with the assignments valid ``at`` that instant.
+
+    An inactive account gets no grants, so every guard refuses it.
+    """
+    person = session.get(Person, person_id)
+    if person is None:
+        return Actor(person_id=person_id, label=f"person:{person_id}")
+    if not person.is_active:
+        return Actor(person_id=person_id, label=person.username)
+    rows = session.exec(
+        select(RoleAssignment).where(
+            RoleAssignment.person_id == person_id,
+            col(RoleAssignment.valid_from) <= at,
+            or_(col(RoleAssignment.valid_until).is_(None), col(RoleAssignment.valid_until) > at),
+        )
+    ).all()
+    grants = tuple(
+        Grant(
+            role=Role(r.role),
+            department_code=r.department_code,
+            school_id=r.school_id,
+            school_year_id=r.school_year_id,
+            class_id=r.class_id,
+            subject_code=r.subject_code,
+        )
+        for r in rows
+    )
+    return Actor(person_id=person_id, label=person.username, grants=grants)

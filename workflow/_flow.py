@@ -1,0 +1,114 @@
+"""The transcript's lifecycle as an explicit state machine, bound to the Transcript row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from statemachine import State, StateMachine
+
+from domain.model import Transcript, TranscriptStatus
+from workflow import _policy as policy
+from workflow._actor import Actor
+from workflow._facts import TranscriptFacts
+from workflow._policy import SignatureEvidence
+
+
+class TranscriptFlow(StateMachine):  # type: ignore[misc]
+    """draft → subject_signed → homeroom_signed → principal_signed → school_stamped → finalized.
+
+    Guards (``cond``) route a transition; validators (``check_*`` of ``workflow._policy``)
+    refuse it with a typed error. ``status`` on the row is written by this machine only.
+    """
+
+    draft = State("Draft", value=TranscriptStatus.DRAFT, initial=True)
+    subject_signed = State("Subject signed", value=TranscriptStatus.SUBJECT_SIGNED)
+    homeroom_signed = State("Homeroom signed", value=TranscriptStatus.HOMEROOM_SIGNED)
+    principal_signed = State("Principal signed", value=TranscriptStatus.PRINCIPAL_SIGNED)
+    school_stamped = State("School stamped", value=TranscriptStatus.SCHOOL_STAMPED)
+    finalized = State("Finalized", value=TranscriptStatus.FINALIZED)
+    correction_requested = State("Correction requested", value=TranscriptStatus.CORRECTION_REQUESTED)
+    superseded = State("Superseded", value=TranscriptStatus.SUPERSEDED, final=True)
+
+    sign_subject = draft.to(
+        subject_signed, cond="completes_subjects", validators="may_sign_subject"
+    ) | draft.to.itself(unless="completes_subjects", validators="may_sign_subject")
+    sign_homeroom = subject_signed.to(homeroom_signed, validators="may_sign_homeroom")
+    sign_principal = homeroom_signed.to(
+        principal_signed, validators="may_sign_principal"
+    ) | draft.to(principal_signed, unless="needs_teachers", validators="may_sign_principal")
+    stamp = principal_signed.to(school_stamped, validators="may_stamp")
+    finalize = school_stamped.to(finalized, validators="may_finalize")
+    send_back = (
+        subject_signed.to(draft, validators="may_send_back")
+        | homeroom_signed.to(draft, validators="may_send_back")
+        | principal_signed.to(draft, validators="may_send_back")
+    )
+    revoke = school_stamped.to(superseded, validators="may_revoke") | finalized.to(
+        superseded, validators="may_revoke"
+    )
+    request_correction = finalized.to(correction_requested, validators="may_request_correction")
+    approve_correction = correction_requested.to(superseded, validators="may_decide")
+    reject_correction = correction_requested.to(finalized, validators="may_decide")
+
+    def __init__(self, transcript: Transcript, listeners: list[object] | None = None) -> None:
+        super().__init__(model=transcript, state_field="status", listeners=listeners)
+
+    # --- routing guards -------------------------------------------------------------------
+
+    def completes_subjects(self, facts: TranscriptFacts, subject_code: str) -> bool:
+        """The signature fills the last empty required subject slot."""
+        remaining = facts.unsigned_required_subjects() - {subject_code}
+        return facts.needs_teacher_slots and not remaining
+
+    def needs_teachers(self, facts: TranscriptFacts) -> bool:
+        """The kind needs subject and homeroom signatures before the principal's (CaNam)."""
+        return facts.needs_teacher_slots
+
+    # --- validators: the role policy ------------------------------------------------------
+
+    def may_sign_subject(
+        self, actor: Actor, facts: TranscriptFacts, subject_code: str, **_: Any
+    ) -> None:
+        policy.check_sign_subject(actor, facts, subject_code)
+
+    def may_sign_homeroom(self, actor: Actor, facts: TranscriptFacts, **_: Any) -> None:
+        policy.check_sign_homeroom(actor, facts)
+
+    def may_sign_principal(self, actor: Actor, facts: TranscriptFacts, **_: Any) -> None:
+        policy.check_sign_principal(actor, facts)
+
+    def may_stamp(
+        self, actor: Actor, facts: TranscriptFacts, evidence: SignatureEvidence, **_: Any
+    ) -> None:
+        policy.check_stamp(actor, facts, evidence)
+
+    def may_finalize(self, actor: Actor, facts: TranscriptFacts, **_: Any) -> None:
+        policy.check_finalize(actor, facts)
+
+    def may_send_back(
+        self, actor: Actor, facts: TranscriptFacts, reason: str | None, source: State, **_: Any
+    ) -> None:
+        policy.check_send_back(actor, facts, TranscriptStatus(source.value), reason)
+
+    def may_revoke(
+        self, actor: Actor, facts: TranscriptFacts, reason: str | None, now: datetime, **_: Any
+    ) -> None:
+        policy.check_revoke(actor, facts, reason, now)
+
+    def may_request_correction(
+        self, actor: Actor, facts: TranscriptFacts, reason: str | None, now: datetime, **_: Any
+    ) -> None:
+        policy.check_request_correction(actor, facts, reason, now)
+
+    def may_decide(self, actor: Actor, facts: TranscriptFacts, **_: Any) -> None:
+        policy.check_decide_correction(actor, facts)
+
+
+EVENTS: tuple[str, ...] = tuple(e.id for e in TranscriptFlow.events)
+"""Every event of the machine, in declaration order."""
+
+
+def mermaid_diagram() -> str:
+    """The state diagram, generated from the machine (Mermaid), as the README shows it."""
+    return f"{TranscriptFlow:mermaid}".rstrip() + "\n"

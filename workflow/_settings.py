@@ -1,0 +1,33 @@
+"""Settings, read from ``HOCBA_*`` environment variables (and a ``.env`` file if present)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything an operator may configure. Every field maps to ``HOCBA_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="HOCBA_", env_file=".env", frozen=True)
+
+    database_url: str = "sqlite:///var/hocba.db"
+    """SQLAlchemy URL; ``postgresql+psycopg://user@host/db`` for PostgreSQL in production."""
+    data_dir: Path = Path("var")
+    """Where the embedded database, the demo PKI and runtime files live."""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    """The zone lock dates and due dates are expressed in."""
+    demo: bool = False
+    """Demo mode: seeds the demo school, prints demo logins. Never on in production."""
+    host: str = "127.0.0.1"
+    """Address ``hocba serve`` listens on."""
+    port: int = 8000
+    """Port ``hocba serve`` listens on."""
+    database_echo: bool = False
+    """Log every SQL statement (debugging only)."""
+
+
+def load_settings() -> Settings:
+    """The settings of this process, from the environment."""
+    return Settings()
