@@ -77,20 +77,21 @@ def _due() -> Any:
 def _grouped(
     action: str, step: SigningStep, subject: Any, where: Any, joins: list[tuple[Any, Any]]
 ) -> sa.Select[Any]:
+    keys = [Y.name, C.id, C.name] + ([] if subject is None else [subject])
     query = sa.select(
         sa.literal(action).label("action"),
         sa.literal(step.value).label("step"),
         Y.name.label("school_year"),
         C.id.label("class_id"),
         C.name.label("class_name"),
-        subject.label("subject_code"),
+        (sa.null() if subject is None else subject).label("subject_code"),
         sa.func.aggregate_strings(T.id, ",").label("ids"),
         _due().label("due_at"),
     ).select_from(T)
     for target, on in joins:
         query = query.join(target, on)
     query = query.join(C, C.id == T.class_id).join(Y, Y.id == T.school_year_id)
-    return query.where(where).group_by(Y.name, C.id, C.name, subject)
+    return query.where(where).group_by(*keys)
 
 
 def _subject_step(person_id: int, now: datetime) -> list[sa.Select[Any]]:
@@ -125,9 +126,7 @@ def _subject_step(person_id: int, now: datetime) -> list[sa.Select[Any]]:
 
 
 def _step(person_id: int, now: datetime, step: SigningStep, role: Role, ready: Any) -> Any:
-    return _grouped(
-        "sign", step, sa.null(), ready, [(RA, _mine(person_id, role, now))]
-    )
+    return _grouped("sign", step, None, ready, [(RA, _mine(person_id, role, now))])
 
 
 def _corrections(person_id: int, now: datetime) -> sa.Select[Any]:

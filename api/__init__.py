@@ -1,0 +1,6 @@
+"""HTTP only: the Litestar app, its handlers, and the real clock."""
+
+from api._app import create_app
+from api._clock import Clock, SystemClock
+
+__all__ = ["Clock", "SystemClock", "create_app"]

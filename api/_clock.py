@@ -1,0 +1,22 @@
+"""The real clock. Only the interfaces (api/, scheduler/) read it; everything else is given ``now``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    """Something that tells the time (tests pass a fixed one)."""
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    """The machine's clock, in UTC."""
+
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        return datetime.now(UTC)

@@ -1,0 +1,1 @@
+"""The composition root: the ``hocba`` console command wires api/, scheduler/ and workflow/."""

@@ -1,0 +1,1 @@
+"""Time-triggered entry point: lock jobs and reminders (the scheduler issue)."""

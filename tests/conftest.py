@@ -1,0 +1,34 @@
+"""Shared fixtures: migrated databases on every configured backend, and the test school."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from tests.support.databases import MigratedDatabase, backends
+from tests.support.world import World, build_world
+
+
+@pytest.fixture(scope="session", params=backends())
+def migrated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[MigratedDatabase]:
+    """One migrated database per backend for the whole run."""
+    database = MigratedDatabase(request.param, Path(tmp_path_factory.mktemp("db")))
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def engine(migrated: MigratedDatabase) -> Engine:
+    """An engine on a just-migrated, empty database."""
+    migrated.reset()
+    return migrated.engine
+
+
+@pytest.fixture
+def world(engine: Engine) -> World:
+    """The test school, built fresh for each test."""
+    return build_world(engine)
