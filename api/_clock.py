@@ -1,4 +1,4 @@
-"""The real clock. Only the interfaces (api/, scheduler/) read it; everything else is given ``now``."""
+"""The real clock. Only the interfaces (api/, scheduler/) read it; the rest is given `now`."""
 
 from __future__ import annotations
 

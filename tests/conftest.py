@@ -13,8 +13,9 @@ from tests.support.world import World, build_world
 
 
 @pytest.fixture(scope="session", params=backends())
-def migrated(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[MigratedDatabase]:
+def migrated(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[MigratedDatabase]:
     """One migrated database per backend for the whole run."""
     database = MigratedDatabase(request.param, Path(tmp_path_factory.mktemp("db")))
     yield database

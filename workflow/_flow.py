@@ -14,7 +14,7 @@ from workflow._facts import TranscriptFacts
 from workflow._policy import SignatureEvidence
 
 
-class TranscriptFlow(StateMachine):  # type: ignore[misc]
+class TranscriptFlow(StateMachine):
     """draft → subject_signed → homeroom_signed → principal_signed → school_stamped → finalized.
 
     Guards (``cond``) route a transition; validators (``check_*`` of ``workflow._policy``)
@@ -27,12 +27,14 @@ class TranscriptFlow(StateMachine):  # type: ignore[misc]
     principal_signed = State("Principal signed", value=TranscriptStatus.PRINCIPAL_SIGNED)
     school_stamped = State("School stamped", value=TranscriptStatus.SCHOOL_STAMPED)
     finalized = State("Finalized", value=TranscriptStatus.FINALIZED)
-    correction_requested = State("Correction requested", value=TranscriptStatus.CORRECTION_REQUESTED)
+    correction_requested = State(
+        "Correction requested", value=TranscriptStatus.CORRECTION_REQUESTED
+    )
     superseded = State("Superseded", value=TranscriptStatus.SUPERSEDED, final=True)
 
     sign_subject = draft.to(
         subject_signed, cond="completes_subjects", validators="may_sign_subject"
-    ) | draft.to.itself(unless="completes_subjects", validators="may_sign_subject")
+    ) | draft.to.itself(unless="completes_subjects", validators="may_sign_subject")  # type: ignore[no-untyped-call]
     sign_homeroom = subject_signed.to(homeroom_signed, validators="may_sign_homeroom")
     sign_principal = homeroom_signed.to(
         principal_signed, validators="may_sign_principal"
@@ -105,7 +107,7 @@ class TranscriptFlow(StateMachine):  # type: ignore[misc]
         policy.check_decide_correction(actor, facts)
 
 
-EVENTS: tuple[str, ...] = tuple(e.id for e in TranscriptFlow.events)
+EVENTS: tuple[str, ...] = tuple(e.id for e in TranscriptFlow.events)  # type: ignore[attr-defined]
 """Every event of the machine, in declaration order."""
 
 

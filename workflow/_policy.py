@@ -164,9 +164,7 @@ def check_send_back(
         )
 
 
-def check_revoke(
-    actor: Actor, facts: TranscriptFacts, reason: str | None, now: datetime
-) -> None:
+def check_revoke(actor: Actor, facts: TranscriptFacts, reason: str | None, now: datetime) -> None:
     """The principal, before the lock date (REQ-22)."""
     _not_administrator(actor)
     _reason_given(reason)

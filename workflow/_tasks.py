@@ -1,17 +1,18 @@
 """Task queues: what waits for *my* signature or decision, grouped so a class signs in one batch.
 
-One SQL statement per queue (a UNION ALL of one indexed select per step), grouped in the
-database: the cost grows with the caller's pending work, not with the size of the table.
+One SQL statement per queue (a UNION ALL of one select per step, each grouped in the
+database and driven by the caller's role assignments), so the cost grows with the caller's
+pending work and the indexes, not with the size of the transcripts table.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from domain.model import (
     ClassSubject,
@@ -29,10 +30,22 @@ from domain.model import (
 )
 from workflow._signing_steps import SigningStep
 
-T = sa.orm.aliased(Transcript, name="t")
-C = sa.orm.aliased(SchoolClass, name="c")
-Y = sa.orm.aliased(SchoolYear, name="y")
-RA = sa.orm.aliased(RoleAssignment, name="ra")
+
+def _table(model: type[SQLModel], alias: str) -> sa.FromClause:
+    return cast(sa.Table, model.__table__).alias(alias)  # type: ignore[attr-defined]
+
+
+T = _table(Transcript, "t")
+C = _table(SchoolClass, "c")
+Y = _table(SchoolYear, "y")
+RA = _table(RoleAssignment, "ra")
+CS = _table(ClassSubject, "cs")
+SIG = _table(TranscriptSignature, "sig")
+OTHER = _table(RoleAssignment, "other")
+CR = _table(CorrectionRequest, "cr")
+SCH = _table(School, "s")
+
+Clause = sa.ColumnElement[bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,175 +64,199 @@ class TaskItem:
     due_at: datetime | None
 
 
-def _in_force(alias: Any, now: datetime) -> Any:
+def _in_force(assignments: sa.FromClause, now: datetime) -> Clause:
     return sa.and_(
-        alias.valid_from <= now, sa.or_(alias.valid_until.is_(None), alias.valid_until > now)
+        assignments.c.valid_from <= now,
+        sa.or_(assignments.c.valid_until.is_(None), assignments.c.valid_until > now),
     )
 
 
-def _mine(person_id: int, role: Role, now: datetime) -> Any:
+def _mine(person_id: int, role: Role, now: datetime) -> Clause:
+    """The caller's assignment in ``role`` covers the transcript's school, year and class."""
     return sa.and_(
-        RA.person_id == person_id,
-        RA.role == role,
+        RA.c.person_id == person_id,
+        RA.c.role == role.value,
         _in_force(RA, now),
-        sa.or_(RA.school_id.is_(None), RA.school_id == T.school_id),
-        sa.or_(RA.school_year_id.is_(None), RA.school_year_id == T.school_year_id),
-        sa.or_(RA.class_id.is_(None), RA.class_id == T.class_id),
-    )
-
-
-def _due() -> Any:
-    return sa.func.min(
-        sa.case((T.supplementary, Y.supplementary_lock_at), else_=Y.main_lock_at)
+        sa.or_(RA.c.school_id.is_(None), RA.c.school_id == T.c.school_id),
+        sa.or_(RA.c.school_year_id.is_(None), RA.c.school_year_id == T.c.school_year_id),
+        sa.or_(RA.c.class_id.is_(None), RA.c.class_id == T.c.class_id),
     )
 
 
 def _grouped(
-    action: str, step: SigningStep, subject: Any, where: Any, joins: list[tuple[Any, Any]]
+    step: SigningStep,
+    subject: sa.ColumnElement[Any] | None,
+    where: Clause,
+    joins: list[tuple[sa.FromClause, Clause]],
 ) -> sa.Select[Any]:
-    keys = [Y.name, C.id, C.name] + ([] if subject is None else [subject])
+    """Transcripts matching ``where``, one row per year × class (× subject)."""
+    keys: list[sa.ColumnElement[Any]] = [Y.c.name, C.c.id, C.c.name]
+    if subject is not None:
+        keys.append(subject)
+    due = sa.case((T.c.supplementary, Y.c.supplementary_lock_at), else_=Y.c.main_lock_at)
     query = sa.select(
-        sa.literal(action).label("action"),
+        sa.literal("sign").label("action"),
         sa.literal(step.value).label("step"),
-        Y.name.label("school_year"),
-        C.id.label("class_id"),
-        C.name.label("class_name"),
+        Y.c.name.label("school_year"),
+        C.c.id.label("class_id"),
+        C.c.name.label("class_name"),
         (sa.null() if subject is None else subject).label("subject_code"),
-        sa.func.aggregate_strings(T.id, ",").label("ids"),
-        _due().label("due_at"),
+        sa.func.aggregate_strings(T.c.id, ",").label("ids"),
+        sa.func.min(due).label("due_at"),
     ).select_from(T)
     for target, on in joins:
         query = query.join(target, on)
-    query = query.join(C, C.id == T.class_id).join(Y, Y.id == T.school_year_id)
+    query = query.join(C, C.c.id == T.c.class_id).join(Y, Y.c.id == T.c.school_year_id)
     return query.where(where).group_by(*keys)
 
 
 def _subject_step(person_id: int, now: datetime) -> list[sa.Select[Any]]:
-    cs = sa.orm.aliased(ClassSubject, name="cs")
-    sig = sa.orm.aliased(TranscriptSignature, name="sig")
-    slot = sa.literal("GVBM:") + cs.subject_code
     unsigned = ~sa.exists().where(
-        sig.transcript_id == T.id, sig.slot == slot, sig.archived_at.is_(None)
+        SIG.c.transcript_id == T.c.id,
+        SIG.c.slot == sa.literal("GVBM:") + CS.c.subject_code,
+        SIG.c.archived_at.is_(None),
     )
     pending = sa.and_(
-        T.status == TranscriptStatus.DRAFT, T.kind == TranscriptKind.CA_NAM, unsigned
+        T.c.status == TranscriptStatus.DRAFT.value,
+        T.c.kind == TranscriptKind.CA_NAM.value,
+        unsigned,
     )
+    in_class = CS.c.class_id == T.c.class_id
     teacher = _grouped(
-        "sign", SigningStep.SUBJECT, cs.subject_code, pending,
-        [(cs, cs.class_id == T.class_id),
-         (RA, sa.and_(_mine(person_id, Role.SUBJECT_TEACHER, now),
-                      RA.subject_code == cs.subject_code))],
+        SigningStep.SUBJECT,
+        CS.c.subject_code,
+        pending,
+        [
+            (CS, in_class),
+            (
+                RA,
+                sa.and_(
+                    _mine(person_id, Role.SUBJECT_TEACHER, now),
+                    RA.c.subject_code == CS.c.subject_code,
+                ),
+            ),
+        ],
     )
     # REQ-16: a subject whose teacher left has no one assigned now; the principal stands in.
-    other = sa.orm.aliased(RoleAssignment, name="other")
     orphaned = ~sa.exists().where(
-        other.role == Role.SUBJECT_TEACHER,
-        other.class_id == T.class_id,
-        other.subject_code == cs.subject_code,
-        _in_force(other, now),
+        OTHER.c.role == Role.SUBJECT_TEACHER.value,
+        OTHER.c.class_id == T.c.class_id,
+        OTHER.c.subject_code == CS.c.subject_code,
+        _in_force(OTHER, now),
     )
     principal = _grouped(
-        "sign", SigningStep.SUBJECT, cs.subject_code, sa.and_(pending, orphaned),
-        [(cs, cs.class_id == T.class_id), (RA, _mine(person_id, Role.PRINCIPAL, now))],
+        SigningStep.SUBJECT,
+        CS.c.subject_code,
+        sa.and_(pending, orphaned),
+        [(CS, in_class), (RA, _mine(person_id, Role.PRINCIPAL, now))],
     )
     return [teacher, principal]
 
 
-def _step(person_id: int, now: datetime, step: SigningStep, role: Role, ready: Any) -> Any:
-    return _grouped("sign", step, None, ready, [(RA, _mine(person_id, role, now))])
+def _later_steps(person_id: int, now: datetime) -> list[sa.Select[Any]]:
+    status = T.c.status
+    ready: list[tuple[SigningStep, Role, Clause]] = [
+        (
+            SigningStep.HOMEROOM,
+            Role.HOMEROOM_TEACHER,
+            status == TranscriptStatus.SUBJECT_SIGNED.value,
+        ),
+        (
+            SigningStep.PRINCIPAL,
+            Role.PRINCIPAL,
+            sa.or_(
+                status == TranscriptStatus.HOMEROOM_SIGNED.value,
+                # ChuyenTruong and SoHoa go from draft to the principal (REQ-26, REQ-27).
+                sa.and_(
+                    status == TranscriptStatus.DRAFT.value,
+                    T.c.kind != TranscriptKind.CA_NAM.value,
+                ),
+            ),
+        ),
+        (SigningStep.SCHOOL, Role.CLERK, status == TranscriptStatus.PRINCIPAL_SIGNED.value),
+    ]
+    return [
+        _grouped(step, None, where, [(RA, _mine(person_id, role, now))])
+        for step, role, where in ready
+    ]
 
 
 def _corrections(person_id: int, now: datetime) -> sa.Select[Any]:
-    cr = sa.orm.aliased(CorrectionRequest, name="cr")
-    school = sa.orm.aliased(School, name="s")
+    officer = sa.and_(
+        RA.c.person_id == person_id,
+        RA.c.role == Role.DEPARTMENT_OFFICER.value,
+        _in_force(RA, now),
+        RA.c.department_code == SCH.c.department_code,
+    )
     return (
         sa.select(
             sa.literal("review_correction").label("action"),
             sa.null().label("step"),
-            Y.name.label("school_year"),
-            C.id.label("class_id"),
-            C.name.label("class_name"),
+            Y.c.name.label("school_year"),
+            C.c.id.label("class_id"),
+            C.c.name.label("class_name"),
             sa.null().label("subject_code"),
-            sa.func.aggregate_strings(T.id, ",").label("ids"),
-            sa.func.min(cr.created_at).label("due_at"),
+            sa.func.aggregate_strings(T.c.id, ",").label("ids"),
+            sa.func.min(CR.c.created_at).label("due_at"),
         )
-        .select_from(cr)
-        .join(T, T.id == cr.transcript_id)
-        .join(school, school.id == T.school_id)
-        .join(
-            RA,
-            sa.and_(
-                RA.person_id == person_id,
-                RA.role == Role.DEPARTMENT_OFFICER,
-                _in_force(RA, now),
-                RA.department_code == school.department_code,
-            ),
-        )
-        .join(C, C.id == T.class_id)
-        .join(Y, Y.id == T.school_year_id)
-        .where(cr.status == CorrectionStatus.PENDING)
-        .group_by(Y.name, C.id, C.name)
+        .select_from(CR)
+        .join(T, T.c.id == CR.c.transcript_id)
+        .join(SCH, SCH.c.id == T.c.school_id)
+        .join(RA, officer)
+        .join(C, C.c.id == T.c.class_id)
+        .join(Y, Y.c.id == T.c.school_year_id)
+        .where(CR.c.status == CorrectionStatus.PENDING.value)
+        .group_by(Y.c.name, C.c.id, C.c.name)
     )
 
 
 def task_queue(session: Session, *, person_id: int, now: datetime) -> list[TaskItem]:
     """The caller's queue at ``now``, ordered by due date, class and subject."""
-    S = TranscriptStatus  # noqa: N806
-    selects = [
-        *_subject_step(person_id, now),
-        _step(person_id, now, SigningStep.HOMEROOM, Role.HOMEROOM_TEACHER,
-              T.status == S.SUBJECT_SIGNED),
-        _step(person_id, now, SigningStep.PRINCIPAL, Role.PRINCIPAL,
-              sa.or_(T.status == S.HOMEROOM_SIGNED,
-                     sa.and_(T.status == S.DRAFT, T.kind != TranscriptKind.CA_NAM))),
-        _step(person_id, now, SigningStep.SCHOOL, Role.CLERK, T.status == S.PRINCIPAL_SIGNED),
-        _corrections(person_id, now),
-    ]
-    rows = session.execute(sa.union_all(*selects)).all()
-    items = []
-    for row in rows:
+    statement = sa.union_all(
+        *_subject_step(person_id, now), *_later_steps(person_id, now), _corrections(person_id, now)
+    )
+    by_id: dict[str, TaskItem] = {}
+    for row in session.execute(statement):
         ids = tuple(sorted(set(row.ids.split(","))))
-        due = row.due_at
-        items.append(
-            TaskItem(
-                id=f"{row.action}:{row.step or '-'}:{row.class_id}:{row.subject_code or '-'}",
-                action=row.action,
-                step=row.step,
-                school_year=row.school_year,
-                class_id=row.class_id,
-                class_name=row.class_name,
-                subject_code=row.subject_code,
-                transcript_ids=ids,
-                count=len(ids),
-                due_at=_aware(due),
-            )
+        item = TaskItem(
+            id=f"{row.action}:{row.step or '-'}:{row.class_id}:{row.subject_code or '-'}",
+            action=row.action,
+            step=row.step,
+            school_year=row.school_year,
+            class_id=row.class_id,
+            class_name=row.class_name,
+            subject_code=row.subject_code,
+            transcript_ids=ids,
+            count=len(ids),
+            due_at=_aware(row.due_at),
         )
-    merged = _merge(items)
-    return sorted(merged, key=lambda i: (i.due_at is None, i.due_at, i.class_name or "",
-                                          i.subject_code or "", i.action))
+        known = by_id.get(item.id)
+        if known is not None:
+            # Two overlapping assignments (e.g. teacher and stand-in) may yield one group twice.
+            merged = tuple(sorted(set(known.transcript_ids) | set(ids)))
+            item = replace(known, transcript_ids=merged, count=len(merged))
+        by_id[item.id] = item
+    return sorted(by_id.values(), key=_order)
 
 
-def _aware(value: Any) -> datetime | None:
+def _order(item: TaskItem) -> tuple[Any, ...]:
+    return (
+        item.due_at is None,
+        item.due_at,
+        item.class_name or "",
+        item.subject_code or "",
+        item.action,
+    )
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
     # A UNION loses the column's type decorator; timestamps are stored as naive UTC.
     if value is None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+    return value.replace(tzinfo=UTC)
 
 
-def _merge(items: list[TaskItem]) -> list[TaskItem]:
-    """Join the lines two overlapping assignments may yield for the same group."""
-    by_id: dict[str, TaskItem] = {}
-    for item in items:
-        known = by_id.get(item.id)
-        if known is None:
-            by_id[item.id] = item
-            continue
-        ids = tuple(sorted(set(known.transcript_ids) | set(item.transcript_ids)))
-        by_id[item.id] = TaskItem(**{**_fields(known), "transcript_ids": ids, "count": len(ids)})
-    return list(by_id.values())
-
-
-def _fields(item: TaskItem) -> dict[str, Any]:
-    return {name: getattr(item, name) for name in TaskItem.__slots__}
+TASK_FIELDS = tuple(f.name for f in fields(TaskItem))
+"""The keys of one queue line, as the API serialises them."""

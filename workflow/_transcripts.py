@@ -131,8 +131,13 @@ def _store_blob(session: Session, content: bytes, media_type: str, now: datetime
     digest = hashlib.sha256(content).hexdigest()
     if session.get(Blob, digest) is None:
         session.add(
-            Blob(sha256=digest, media_type=media_type, size=len(content), content=content,
-                 created_at=now)
+            Blob(
+                sha256=digest,
+                media_type=media_type,
+                size=len(content),
+                content=content,
+                created_at=now,
+            )
         )
     return digest
 
@@ -157,9 +162,9 @@ def create_transcript(
             raise NotFoundError("class", class_id)
         if session.get(Student, student_id) is None:
             raise NotFoundError("student", student_id)
-        scope = {"school_id": klass.school_id, "school_year_id": klass.school_year_id}
         allowed = actor.is_system or any(
-            actor.holds(role, **scope) for role in (Role.ACADEMIC_AFFAIRS, Role.PRINCIPAL)
+            actor.holds(role, school_id=klass.school_id, school_year_id=klass.school_year_id)
+            for role in (Role.ACADEMIC_AFFAIRS, Role.PRINCIPAL)
         )
         if not allowed:
             raise NotAssignedError(
@@ -179,8 +184,13 @@ def create_transcript(
         )
         session.add(row)
         uow.audit.record(
-            actor=actor, action="transcript.create", object_type="transcript", object_id=row.id,
-            now=now, after_sha256=state_hash(snapshot(row)), details={"kind": str(kind)},
+            actor=actor,
+            action="transcript.create",
+            object_type="transcript",
+            object_id=row.id,
+            now=now,
+            after_sha256=state_hash(snapshot(row)),
+            details={"kind": str(kind)},
         )
         uow.commit("the transcript")
         return row.id
@@ -206,10 +216,12 @@ def record_data(
                 "signed data can change only after it is returned to draft",
                 "dữ liệu đã ký chỉ được sửa sau khi trả về bản nháp",
             )
-        scope = {"school_id": row.school_id, "school_year_id": row.school_year_id}
+        school, year = row.school_id, row.school_year_id
         if not (
-            actor.holds(Role.HOMEROOM_TEACHER, class_id=row.class_id, **scope)
-            or actor.holds(Role.ACADEMIC_AFFAIRS, **scope)
+            actor.holds(
+                Role.HOMEROOM_TEACHER, school_id=school, school_year_id=year, class_id=row.class_id
+            )
+            or actor.holds(Role.ACADEMIC_AFFAIRS, school_id=school, school_year_id=year)
         ):
             raise NotAssignedError(
                 "the homeroom teacher of this class or academic affairs",
@@ -220,8 +232,12 @@ def record_data(
         row.updated_at = now
         session.add(row)
         uow.audit.record(
-            actor=actor, action="transcript.record_data", object_type="transcript",
-            object_id=row.id, now=now, before_sha256=before,
+            actor=actor,
+            action="transcript.record_data",
+            object_type="transcript",
+            object_id=row.id,
+            now=now,
+            before_sha256=before,
             after_sha256=state_hash(snapshot(row)),
         )
         uow.commit("the transcript")
@@ -255,8 +271,15 @@ def sign(
             if subject_code is not None and subject_signer_stands_in(actor, facts, subject_code)
             else None
         )
-        _fire(uow, row, EVENT_OF_STEP[step], actor=actor, now=now,
-              subject_code=subject_code, evidence=evidence)
+        _fire(
+            uow,
+            row,
+            EVENT_OF_STEP[step],
+            actor=actor,
+            now=now,
+            subject_code=subject_code,
+            evidence=evidence,
+        )
         slot = slot_of_step(step, subject_code)
         if signed_xml is not None:
             row.xml_sha256 = _store_blob(session, signed_xml, "application/xml", now)
@@ -276,11 +299,17 @@ def sign(
             )
         )
         uow.audit.record(
-            actor=actor, action="signature.add", object_type="transcript", object_id=row.id,
+            actor=actor,
+            action="signature.add",
+            object_type="transcript",
+            object_id=row.id,
             now=now,
-            details={"slot": slot, "certificate_sha256": evidence.certificate_sha256,
-                     "signed_bytes_sha256": evidence.signed_bytes_sha256,
-                     "on_behalf_of": on_behalf},
+            details={
+                "slot": slot,
+                "certificate_sha256": evidence.certificate_sha256,
+                "signed_bytes_sha256": evidence.signed_bytes_sha256,
+                "on_behalf_of": on_behalf,
+            },
         )
         uow.commit("the transcript")
         return row
@@ -296,15 +325,20 @@ def send_back(
         _fire(uow, row, "send_back", actor=actor, now=now, reason=reason)
         archived = _archive_signatures(session, row.id, reason=reason, now=now)
         uow.audit.record(
-            actor=actor, action="signature.archive", object_type="transcript", object_id=row.id,
-            now=now, details={"reason": reason, "slots": archived},
+            actor=actor,
+            action="signature.archive",
+            object_type="transcript",
+            object_id=row.id,
+            now=now,
+            details={"reason": reason, "slots": archived},
         )
         uow.commit("the transcript")
         return row
 
 
-def _archive_signatures(session: Session, transcript_id: str, *, reason: str,
-                        now: datetime) -> list[str]:
+def _archive_signatures(
+    session: Session, transcript_id: str, *, reason: str, now: datetime
+) -> list[str]:
     live = session.exec(
         select(TranscriptSignature).where(
             TranscriptSignature.transcript_id == transcript_id,
@@ -348,9 +382,7 @@ def _new_version(session: Session, old: Transcript, now: datetime) -> Transcript
     return new
 
 
-def revoke(
-    uow: UnitOfWork, *, transcript_id: str, actor: Actor, reason: str, now: datetime
-) -> str:
+def revoke(uow: UnitOfWork, *, transcript_id: str, actor: Actor, reason: str, now: datetime) -> str:
     """Withdraw an issued version before the lock date; returns the new draft version's id."""
     with uow:
         session = uow.session
@@ -358,8 +390,12 @@ def revoke(
         _fire(uow, row, "revoke", actor=actor, now=now, reason=reason)
         new = _new_version(session, row, now)
         uow.audit.record(
-            actor=actor, action="transcript.new_version", object_type="transcript",
-            object_id=new.id, now=now, after_sha256=state_hash(snapshot(new)),
+            actor=actor,
+            action="transcript.new_version",
+            object_type="transcript",
+            object_id=new.id,
+            now=now,
+            after_sha256=state_hash(snapshot(new)),
             details={"replaces": row.id, "reason": reason},
         )
         uow.commit("the transcript")
@@ -391,8 +427,11 @@ def request_correction(
         uow.flush("the correction request")
         assert request.id is not None
         uow.audit.record(
-            actor=actor, action="correction.request", object_type="correction_request",
-            object_id=str(request.id), now=now,
+            actor=actor,
+            action="correction.request",
+            object_type="correction_request",
+            object_id=str(request.id),
+            now=now,
             details={"transcript_id": row.id, "reason": reason},
         )
         uow.commit("the transcript")
@@ -426,14 +465,21 @@ def decide_correction(
             new = _new_version(session, row, now)
             request.new_transcript_id = new_id = new.id
             uow.audit.record(
-                actor=actor, action="transcript.new_version", object_type="transcript",
-                object_id=new.id, now=now, after_sha256=state_hash(snapshot(new)),
+                actor=actor,
+                action="transcript.new_version",
+                object_type="transcript",
+                object_id=new.id,
+                now=now,
+                after_sha256=state_hash(snapshot(new)),
                 details={"replaces": row.id, "correction_request": request_id},
             )
         session.add(request)
         uow.audit.record(
-            actor=actor, action=f"correction.{'approve' if approve else 'reject'}",
-            object_type="correction_request", object_id=str(request_id), now=now,
+            actor=actor,
+            action=f"correction.{'approve' if approve else 'reject'}",
+            object_type="correction_request",
+            object_id=str(request_id),
+            now=now,
             details={"note": note},
         )
         uow.commit("the correction request")

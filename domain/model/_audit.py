@@ -88,9 +88,7 @@ class ChainBreak:
         return f"audit event {self.seq}: {self.reason}"
 
 
-def find_chain_break(
-    events: Iterable[AuditEvent], head: AuditHead | None
-) -> ChainBreak | None:
+def find_chain_break(events: Iterable[AuditEvent], head: AuditHead | None) -> ChainBreak | None:
     """Walk the entries in ``seq`` order; return the first break, or None if the chain holds.
 
     Detects an edited entry (its hash no longer matches), a deleted one (a gap in ``seq`` or a
@@ -103,7 +101,9 @@ def find_chain_break(
         if event.seq != expected_seq:
             return ChainBreak(expected_seq, f"missing (next entry found is {event.seq})")
         if event.prev_hash != prev_hash:
-            return ChainBreak(event.seq, "does not follow the previous entry (deleted or reordered)")
+            return ChainBreak(
+                event.seq, "does not follow the previous entry (deleted or reordered)"
+            )
         if entry_hash(event) != event.hash:
             return ChainBreak(event.seq, "its content was altered (hash mismatch)")
         prev_hash = event.hash

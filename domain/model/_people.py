@@ -34,9 +34,7 @@ class RoleAssignment(SQLModel, table=True):
 
     __tablename__ = "role_assignments"
     __table_args__ = (
-        sa.Index(
-            "ix_role_assignments_scope", "role", "school_year_id", "class_id", "subject_code"
-        ),
+        sa.Index("ix_role_assignments_scope", "role", "school_year_id", "class_id", "subject_code"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -61,7 +59,7 @@ class Student(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     personal_id: str = Field(max_length=12, unique=True)
-    """Validated by ``validate_personal_id`` before a row is created (table models skip validation)."""
+    """Checked by ``validate_personal_id`` before a row is made (tables skip validation)."""
     full_name: str = Field(max_length=120)
     date_of_birth: date
     gender: str = Field(max_length=8)

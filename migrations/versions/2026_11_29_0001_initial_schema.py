@@ -11,11 +11,9 @@ of contracts.md (reference data, written out here so later code changes cannot a
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
 
 from domain.model import UTCDateTime
-
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -54,15 +52,15 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("occurred_at", UTCDateTime(), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("actor_label", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("action", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("object_type", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("object_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("before_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("after_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("actor_label", sa.String(length=64), nullable=False),
+        sa.Column("action", sa.String(length=64), nullable=False),
+        sa.Column("object_type", sa.String(length=32), nullable=False),
+        sa.Column("object_id", sa.String(length=64), nullable=False),
+        sa.Column("before_sha256", sa.String(length=64), nullable=True),
+        sa.Column("after_sha256", sa.String(length=64), nullable=True),
         sa.Column("details", sa.JSON(), nullable=False),
-        sa.Column("prev_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_audit_events")),
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
@@ -74,13 +72,13 @@ def upgrade() -> None:
         "audit_head",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
     )
     op.create_table(
         "blobs",
-        sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("media_type", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("media_type", sa.String(length=100), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
@@ -89,9 +87,9 @@ def upgrade() -> None:
     op.create_table(
         "people",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("username", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-        sa.Column("full_name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
-        sa.Column("password_hash", sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+        sa.Column("username", sa.String(length=64), nullable=False),
+        sa.Column("full_name", sa.String(length=120), nullable=False),
+        sa.Column("password_hash", sa.String(length=255), nullable=True),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_people")),
         sa.UniqueConstraint("username", name=op.f("uq_people_username")),
@@ -99,8 +97,8 @@ def upgrade() -> None:
     op.create_table(
         "school_years",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("department_code", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
+        sa.Column("department_code", sa.String(length=8), nullable=False),
+        sa.Column("name", sa.String(length=9), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),
         sa.Column("ends_on", sa.Date(), nullable=False),
         sa.Column("main_lock_at", UTCDateTime(), nullable=False),
@@ -113,10 +111,10 @@ def upgrade() -> None:
     op.create_table(
         "schools",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("department_code", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-        sa.Column("level", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("code", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("department_code", sa.String(length=8), nullable=False),
+        sa.Column("level", sa.String(length=8), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_schools")),
         sa.UniqueConstraint("code", name=op.f("uq_schools_code")),
     )
@@ -127,8 +125,8 @@ def upgrade() -> None:
 
     op.create_table(
         "subjects",
-        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("code", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column(
             "kind",
             sa.Enum("score", "comment", name="subjectkind", native_enum=False, length=32),
@@ -142,7 +140,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("school_year_id", sa.Integer(), nullable=False),
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("name", sa.String(length=16), nullable=False),
         sa.Column("grade", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["school_id"], ["schools.id"], name=op.f("fk_classes_school_id_schools")
@@ -166,16 +164,16 @@ def upgrade() -> None:
     op.create_table(
         "students",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("personal_id", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
-        sa.Column("full_name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("personal_id", sa.String(length=12), nullable=False),
+        sa.Column("full_name", sa.String(length=120), nullable=False),
         sa.Column("date_of_birth", sa.Date(), nullable=False),
-        sa.Column("gender", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-        sa.Column("ethnicity", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("nationality", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-        sa.Column("birthplace", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
-        sa.Column("father_name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
-        sa.Column("mother_name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
-        sa.Column("guardian_name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+        sa.Column("gender", sa.String(length=8), nullable=False),
+        sa.Column("ethnicity", sa.String(length=40), nullable=False),
+        sa.Column("nationality", sa.String(length=40), nullable=False),
+        sa.Column("birthplace", sa.String(length=200), nullable=False),
+        sa.Column("father_name", sa.String(length=120), nullable=True),
+        sa.Column("mother_name", sa.String(length=120), nullable=True),
+        sa.Column("guardian_name", sa.String(length=120), nullable=True),
         sa.Column("person_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["person_id"], ["people.id"], name=op.f("fk_students_person_id_people")
@@ -186,7 +184,7 @@ def upgrade() -> None:
     op.create_table(
         "class_subjects",
         sa.Column("class_id", sa.Integer(), nullable=False),
-        sa.Column("subject_code", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("subject_code", sa.String(length=16), nullable=False),
         sa.Column("periods_per_year", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["class_id"], ["classes.id"], name=op.f("fk_class_subjects_class_id_classes")
@@ -230,7 +228,7 @@ def upgrade() -> None:
         "guardian_links",
         sa.Column("student_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("relationship", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("relationship", sa.String(length=20), nullable=False),
         sa.ForeignKeyConstraint(
             ["person_id"], ["people.id"], name=op.f("fk_guardian_links_person_id_people")
         ),
@@ -261,14 +259,14 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("department_code", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+        sa.Column("department_code", sa.String(length=8), nullable=True),
         sa.Column("school_id", sa.Integer(), nullable=True),
         sa.Column("school_year_id", sa.Integer(), nullable=True),
         sa.Column("class_id", sa.Integer(), nullable=True),
-        sa.Column("subject_code", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+        sa.Column("subject_code", sa.String(length=16), nullable=True),
         sa.Column("valid_from", UTCDateTime(), nullable=False),
         sa.Column("valid_until", UTCDateTime(), nullable=True),
-        sa.Column("handover_note", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.Column("handover_note", sa.String(length=500), nullable=True),
         sa.ForeignKeyConstraint(
             ["class_id"], ["classes.id"], name=op.f("fk_role_assignments_class_id_classes")
         ),
@@ -302,7 +300,7 @@ def upgrade() -> None:
 
     op.create_table(
         "transcripts",
-        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("student_id", sa.Integer(), nullable=False),
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("school_year_id", sa.Integer(), nullable=False),
@@ -337,14 +335,14 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
-        sa.Column("replaces_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("replaces_id", sa.String(length=36), nullable=True),
         sa.Column("supplementary", sa.Boolean(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.Column("locked_at", UTCDateTime(), nullable=True),
-        sa.Column("xml_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("pdf_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("xml_sha256", sa.String(length=64), nullable=True),
+        sa.Column("pdf_sha256", sa.String(length=64), nullable=True),
         sa.Column("row_version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["class_id"], ["classes.id"], name=op.f("fk_transcripts_class_id_classes")
@@ -382,10 +380,10 @@ def upgrade() -> None:
     op.create_table(
         "correction_requests",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("transcript_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sa.Column("transcript_id", sa.String(length=36), nullable=False),
         sa.Column("requested_by_id", sa.Integer(), nullable=False),
-        sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
-        sa.Column("details", sqlmodel.sql.sqltypes.AutoString(length=10000), nullable=False),
+        sa.Column("reason", sa.String(length=1000), nullable=False),
+        sa.Column("details", sa.String(length=10000), nullable=False),
         sa.Column(
             "status",
             sa.Enum(
@@ -401,8 +399,8 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decided_at", UTCDateTime(), nullable=True),
-        sa.Column("decision_note", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
-        sa.Column("new_transcript_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
+        sa.Column("decision_note", sa.String(length=1000), nullable=True),
+        sa.Column("new_transcript_id", sa.String(length=36), nullable=True),
         sa.ForeignKeyConstraint(
             ["decided_by_id"],
             ["people.id"],
@@ -434,25 +432,17 @@ def upgrade() -> None:
     op.create_table(
         "transcript_signatures",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("transcript_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
-        sa.Column("slot", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("transcript_id", sa.String(length=36), nullable=False),
+        sa.Column("slot", sa.String(length=32), nullable=False),
         sa.Column("signer_id", sa.Integer(), nullable=False),
         sa.Column("on_behalf_of_id", sa.Integer(), nullable=True),
-        sa.Column(
-            "certificate_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
-        ),
-        sa.Column(
-            "certificate_subject", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False
-        ),
-        sa.Column(
-            "certificate_serial", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
-        ),
+        sa.Column("certificate_sha256", sa.String(length=64), nullable=False),
+        sa.Column("certificate_subject", sa.String(length=500), nullable=False),
+        sa.Column("certificate_serial", sa.String(length=64), nullable=False),
         sa.Column("signed_at", UTCDateTime(), nullable=False),
-        sa.Column(
-            "signed_bytes_sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
-        ),
+        sa.Column("signed_bytes_sha256", sa.String(length=64), nullable=False),
         sa.Column("archived_at", UTCDateTime(), nullable=True),
-        sa.Column("archive_reason", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
+        sa.Column("archive_reason", sa.String(length=1000), nullable=True),
         sa.ForeignKeyConstraint(
             ["on_behalf_of_id"],
             ["people.id"],

@@ -19,13 +19,32 @@ def test_an_annual_transcript_goes_from_draft_to_finalized(world: World) -> None
     tid = world.new_transcript()
     for code in SUBJECTS_6A1:
         teacher = f"gvbm.{code.lower()}"
-        sign(world.uow(), transcript_id=tid, step=SigningStep.SUBJECT, subject_code=code,
-             actor=world.actor(teacher), evidence=evidence(teacher), now=BEFORE_LOCK)
+        sign(
+            world.uow(),
+            transcript_id=tid,
+            step=SigningStep.SUBJECT,
+            subject_code=code,
+            actor=world.actor(teacher),
+            evidence=evidence(teacher),
+            now=BEFORE_LOCK,
+        )
     for step, who in ((SigningStep.HOMEROOM, "gvcn.6a1"), (SigningStep.PRINCIPAL, "hieutruong")):
-        sign(world.uow(), transcript_id=tid, step=step, actor=world.actor(who),
-             evidence=evidence(who), now=BEFORE_LOCK)
-    sign(world.uow(), transcript_id=tid, step=SigningStep.SCHOOL, actor=world.actor("vanthu"),
-         evidence=evidence("vanthu", organisation=True), now=BEFORE_LOCK)
+        sign(
+            world.uow(),
+            transcript_id=tid,
+            step=step,
+            actor=world.actor(who),
+            evidence=evidence(who),
+            now=BEFORE_LOCK,
+        )
+    sign(
+        world.uow(),
+        transcript_id=tid,
+        step=SigningStep.SCHOOL,
+        actor=world.actor("vanthu"),
+        evidence=evidence("vanthu", organisation=True),
+        now=BEFORE_LOCK,
+    )
     finalize(world.uow(), transcript_id=tid, actor=world.actor("vanthu"), now=AFTER_LOCK)
     with Session(world.engine) as session:
         row = session.get(Transcript, tid)

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def vn(year: int, month: int, day: int, hour: int = 9, minute: int = 0, second: int = 0) -> datetime:
+def vn(
+    year: int, month: int, day: int, hour: int = 9, minute: int = 0, second: int = 0
+) -> datetime:
     """An instant given in Vietnam's local time."""
     return datetime(year, month, day, hour, minute, second, tzinfo=VN)

@@ -42,8 +42,9 @@ def fresh_postgres_url(tag: str) -> str:
 def drop_postgres_database(url: str) -> None:
     """Drop a database made by ``fresh_postgres_url``."""
     target = make_url(url)
-    admin = sa.create_engine(target.set(database=make_url(POSTGRES_URL).database),
-                             isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        target.set(database=make_url(POSTGRES_URL).database), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
     admin.dispose()
@@ -85,8 +86,9 @@ class MigratedDatabase:
             else:
                 for table in reversed(tables):
                     connection.execute(table.delete())
-                if connection.execute(sa.text(
-                    "SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first():
+                if connection.execute(
+                    sa.text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")
+                ).first():
                     connection.execute(sa.text("DELETE FROM sqlite_sequence"))
             for table in tables:
                 if table.name in self._reference:

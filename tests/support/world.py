@@ -138,7 +138,9 @@ def build_world(engine: Engine) -> World:
             assert klass.id is not None
             classes[name] = klass.id
             for code in subjects:
-                session.add(ClassSubject(class_id=klass.id, subject_code=code, periods_per_year=105))
+                session.add(
+                    ClassSubject(class_id=klass.id, subject_code=code, periods_per_year=105)
+                )
         people: dict[str, int] = {}
         assignments: dict[str, int] = {}
         for username, (role, scope) in STAFF.items():
@@ -166,13 +168,23 @@ def build_world(engine: Engine) -> World:
         for n, (pid, name) in enumerate(
             (("079212000101", "Nguyễn Văn An"), ("079312000102", "Trần Thị Bình"))
         ):
-            student = Student(personal_id=pid, full_name=name, date_of_birth=date(2013, 3, n + 1),
-                              gender="Nam" if n == 0 else "Nữ")
+            student = Student(
+                personal_id=pid,
+                full_name=name,
+                date_of_birth=date(2013, 3, n + 1),
+                gender="Nam" if n == 0 else "Nữ",
+            )
             session.add(student)
             session.flush()
             assert student.id is not None
             students.append(student.id)
-            session.add(Enrollment(student_id=student.id, class_id=classes["6A1"],
-                                   school_year_id=year.id, enrolled_on=date(2024, 9, 5)))
+            session.add(
+                Enrollment(
+                    student_id=student.id,
+                    class_id=classes["6A1"],
+                    school_year_id=year.id,
+                    enrolled_on=date(2024, 9, 5),
+                )
+            )
         session.commit()
         return World(engine, school.id, year.id, classes, people, students, assignments)
