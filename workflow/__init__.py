@@ -1,6 +1,7 @@
 """What may HAPPEN to a transcript: the state machine, its guards, use cases, queues, audit."""
 
 from workflow._actor import SYSTEM, Actor, Grant, load_actor
+from workflow._allowed import allowed_actions
 from workflow._audit import AuditReport, AuditTrail, verify_audit_chain
 from workflow._database import create_database_engine, is_postgresql
 from workflow._errors import (
@@ -23,8 +24,10 @@ from workflow._facts import TranscriptFacts
 from workflow._facts_loader import load_facts
 from workflow._flow import EVENTS, TranscriptFlow, mermaid_diagram
 from workflow._policy import SignatureEvidence
+from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
 from workflow._settings import Settings, load_settings
 from workflow._signing_steps import SigningStep, slot_of_step
+from workflow._staff import assign_role, end_assignment
 from workflow._tasks import TaskItem, task_queue
 from workflow._transcripts import (
     create_transcript,
@@ -59,23 +62,31 @@ __all__ = [
     "ReasonRequiredError",
     "Settings",
     "SignatureEvidence",
+    "SignatureView",
     "SigningStep",
     "SlotAlreadySignedError",
+    "StudentView",
     "SubjectNotInTranscriptError",
     "TaskItem",
     "TranscriptFacts",
     "TranscriptFlow",
+    "TranscriptView",
     "UnitOfWork",
     "WorkflowError",
+    "allowed_actions",
+    "assign_role",
     "create_database_engine",
     "create_transcript",
     "decide_correction",
+    "end_assignment",
     "finalize",
     "is_postgresql",
     "load_actor",
     "load_facts",
     "load_settings",
+    "may_read",
     "mermaid_diagram",
+    "read_transcript",
     "record_data",
     "request_correction",
     "revoke",

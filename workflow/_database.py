@@ -19,14 +19,14 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
             url, echo=echo, connect_args={"timeout": 30, "check_same_thread": False}
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-        sa.event.listen(engine, "begin", _sqlite_begin_immediate)
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     return sa.create_engine(url, echo=echo, pool_pre_ping=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling defers BEGIN until the first write, which lets two
-    # writers read the same row version; we issue BEGIN IMMEDIATE ourselves instead.
+    # writers read the same row version; we issue BEGIN ourselves (see _sqlite_begin).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -35,8 +35,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+WRITE_OPTION = "hocba_writes"
+"""Execution option a unit of work sets: its SQLite transaction takes the write lock at BEGIN."""
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    # A use case that reads a row version and then writes must hold the write lock from the
+    # start, or a concurrent commit turns its UPDATE into SQLITE_BUSY instead of a clean
+    # version conflict. Plain reads keep a deferred BEGIN so they never block each other.
+    writes = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def is_postgresql(engine: Engine) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from workflow._audit import AuditTrail
+from workflow._database import WRITE_OPTION
 from workflow._errors import ConflictError
 
 
@@ -32,7 +33,8 @@ class UnitOfWork:
         return self._session
 
     def __enter__(self) -> UnitOfWork:
-        self._session = Session(self._engine, expire_on_commit=False, autoflush=False)
+        bind = self._engine.execution_options(**{WRITE_OPTION: True})
+        self._session = Session(bind, expire_on_commit=False, autoflush=False)
         self.audit = AuditTrail()
         return self
 
