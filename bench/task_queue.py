@@ -251,7 +251,10 @@ def main() -> None:
     upgrade(engine)
     started = time.perf_counter()
     actors = build(engine, schools=args.schools, classes=args.classes, students=args.students)
-    with engine.connect() as c:
+    with engine.begin() as c:
+        # Fresh statistics, as autovacuum (PostgreSQL) or a post-import ANALYZE would give:
+        # without them the planner guesses one row per table and picks nested loops.
+        c.execute(sa.text("ANALYZE"))
         count = c.execute(sa.text("SELECT count(*) FROM transcripts")).scalar_one()
     print(
         f"database: {engine.dialect.name}, {count} transcripts, built in "

@@ -3,17 +3,68 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api import SystemClock, create_app
-from workflow import Settings, create_database_engine, load_settings, verify_audit_chain
+from workflow import (
+    DemoSummary,
+    Settings,
+    WorkflowError,
+    create_database_engine,
+    load_settings,
+    seed_demo,
+    verify_audit_chain,
+)
 from workflow._migrations import upgrade
+
+if TYPE_CHECKING:
+    from api import Clock
+
+# ``api`` (Litestar and the real clock) is imported inside the commands that need it: the
+# other commands start in a fraction of the time.
+
+_DEMO_BANNER = """\
+============================================================================
+  DEMO MODE (HOCBA_DEMO=true): a demo school with well-known passwords.
+  Chế độ trình diễn: dữ liệu mẫu, mật khẩu công khai. Never use in production.
+============================================================================"""
 
 
 def _settings() -> Settings:
     return load_settings()
+
+
+def _seed(settings: Settings, engine: Engine, clock: Clock) -> DemoSummary:
+    """Seed the demo (idempotent); a refusal exits 1 with its message."""
+    try:
+        return seed_demo(engine, now=clock.now(), timezone=settings.timezone)
+    except WorkflowError as error:
+        click.echo(f"demo seed refused: {error.message}", err=True)
+        sys.exit(1)
+
+
+def _print_demo(summary: DemoSummary) -> None:
+    state = "created" if summary.created else "already present, unchanged"
+    click.echo(f"Demo school {summary.school_name} ({summary.school_code}): {state}")
+    click.echo(f"Every login's password: {summary.password}")
+    rows = [("username", "role", "full name", "duty")] + [
+        (login.username, login.role.value, login.full_name, login.duty) for login in summary.logins
+    ]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        click.echo("  " + "  ".join([*cells, row[3]]))
+    click.echo("Classes:")
+    for klass in summary.classes:
+        statuses = ", ".join(f"{status.value} {count}" for status, count in klass.statuses)
+        click.echo(
+            f"  {klass.school_year} {klass.class_name}: {klass.students} students; "
+            f"transcripts: {statuses or 'none'}"
+        )
 
 
 @click.group()
@@ -45,8 +96,16 @@ def audit_verify() -> None:
     """Check the audit log's hash chain; exit 1 naming the first altered entry."""
     settings = _settings()
     engine = create_database_engine(settings.database_url)
-    with Session(engine) as session:
-        report = verify_audit_chain(session)
+    try:
+        with Session(engine) as session:
+            report = verify_audit_chain(session)
+    except sa.exc.SQLAlchemyError as error:
+        # Exit 1 means "altered"; a database that cannot be read is unusable input.
+        click.echo(
+            f"cannot read the audit log: {error.__class__.__name__}: {str(error).splitlines()[0]}",
+            err=True,
+        )
+        sys.exit(2)
     if report.ok:
         click.echo(f"audit log intact: {report.entries} entries")
         return
@@ -54,15 +113,39 @@ def audit_verify() -> None:
     sys.exit(1)
 
 
-@main.command()
-@click.option("--host", default=None, help="Address to listen on (default HOCBA_HOST).")
-@click.option("--port", default=None, type=int, help="Port to listen on (default HOCBA_PORT).")
-def serve(host: str | None, port: int | None) -> None:
-    """Migrate, then serve the API and web pages."""
-    import uvicorn  # noqa: PLC0415  (only the server needs it)
+@main.group()
+def demo() -> None:
+    """The demo school of contracts.md."""
+
+
+@demo.command("seed")
+def demo_seed() -> None:
+    """Migrate, create the demo school unless it exists, and print its logins."""
+    from api import SystemClock  # noqa: PLC0415
 
     settings = _settings()
     engine = create_database_engine(settings.database_url)
     upgrade(engine)
-    app = create_app(settings=settings, engine=engine, clock=SystemClock())
+    _print_demo(_seed(settings, engine, SystemClock()))
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default HOCBA_HOST).")
+@click.option("--port", default=None, type=int, help="Port to listen on (default HOCBA_PORT).")
+def serve(host: str | None, port: int | None) -> None:
+    """Migrate (in demo mode: seed the demo school and print its logins), then serve."""
+    import uvicorn  # noqa: PLC0415  (only the server needs it)
+
+    from api import SystemClock, create_app  # noqa: PLC0415
+
+    settings = _settings()
+    engine = create_database_engine(settings.database_url)
+    upgrade(engine)
+    clock = SystemClock()
+    if settings.demo:
+        click.echo(_DEMO_BANNER)
+        click.echo("Preparing the demo school (the first start takes a little while)…")
+        _print_demo(_seed(settings, engine, clock))
+        click.echo(_DEMO_BANNER)
+    app = create_app(settings=settings, engine=engine, clock=clock)
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")

@@ -4,6 +4,15 @@ from workflow._actor import SYSTEM, Actor, Grant, load_actor
 from workflow._allowed import allowed_actions
 from workflow._audit import AuditReport, AuditTrail, verify_audit_chain
 from workflow._database import create_database_engine, is_postgresql
+from workflow._demo import (
+    ClassProgress,
+    DemoIncompleteError,
+    DemoLogin,
+    DemoSummary,
+    seed_demo,
+)
+from workflow._demo_data import DEMO_PASSWORD
+from workflow._demo_setup import DemoConflictError
 from workflow._errors import (
     AdministratorForbiddenError,
     ConflictError,
@@ -23,6 +32,7 @@ from workflow._errors import (
 from workflow._facts import TranscriptFacts
 from workflow._facts_loader import load_facts
 from workflow._flow import EVENTS, TranscriptFlow, mermaid_diagram
+from workflow._passwords import hash_password, password_needs_rehash, verify_password
 from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
 from workflow._settings import Settings, load_settings
@@ -43,14 +53,20 @@ from workflow._transcripts import (
 from workflow._uow import UnitOfWork
 
 __all__ = [
+    "DEMO_PASSWORD",
     "EVENTS",
     "SYSTEM",
     "Actor",
     "AdministratorForbiddenError",
     "AuditReport",
     "AuditTrail",
+    "ClassProgress",
     "ConflictError",
     "DataLockedError",
+    "DemoConflictError",
+    "DemoIncompleteError",
+    "DemoLogin",
+    "DemoSummary",
     "Grant",
     "InvalidInputError",
     "LockDatePassedError",
@@ -80,20 +96,24 @@ __all__ = [
     "decide_correction",
     "end_assignment",
     "finalize",
+    "hash_password",
     "is_postgresql",
     "load_actor",
     "load_facts",
     "load_settings",
     "may_read",
     "mermaid_diagram",
+    "password_needs_rehash",
     "read_transcript",
     "record_data",
     "request_correction",
     "revoke",
+    "seed_demo",
     "send_back",
     "sign",
     "slot_of_step",
     "snapshot",
     "task_queue",
     "verify_audit_chain",
+    "verify_password",
 ]

@@ -139,4 +139,5 @@ def verify_audit_chain(session: Session) -> AuditReport:
             yield event
 
     snapshot = AuditHead(id=1, seq=head_seq, hash=head_hash) if head else None
-    return AuditReport(entries=counted, first_break=find_chain_break(counting(), snapshot))
+    first_break = find_chain_break(counting(), snapshot)  # walk first: it sets ``counted``
+    return AuditReport(entries=counted, first_break=first_break)

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 from statemachine.exceptions import TransitionNotAllowed
 
@@ -26,6 +27,7 @@ from domain.model import (
 from workflow._actor import Actor
 from workflow._errors import (
     AdministratorForbiddenError,
+    ConflictError,
     DataLockedError,
     InvalidInputError,
     NotAllowedInStateError,
@@ -91,6 +93,11 @@ def _fire(
     """Send ``event`` through the machine; a refusal raises before anything changes."""
     facts = load_facts(uow.session, transcript, now=now)
     flow = TranscriptFlow(transcript, listeners=[_AuditListener(uow, transcript, actor, now)])
+    # The machine runs validators (who may) before conditions (which way): asking the
+    # conditions first refuses an event the state rules out (a CaNam draft to the principal)
+    # for the state, whoever the actor is, as every other event the state does not allow.
+    if event not in {e.id for e in flow.enabled_events(facts=facts, now=now, **arguments)}:
+        raise NotAllowedInStateError(event, str(transcript.status))
     try:
         flow.send(event, actor=actor, facts=facts, now=now, **arguments)
     except TransitionNotAllowed:
@@ -98,6 +105,7 @@ def _fire(
     # Touching the row makes every event an UPDATE checked against row_version, so two
     # concurrent events on one transcript never both succeed (even draft → draft ones).
     transcript.updated_at = now
+    flag_modified(transcript, "updated_at")  # even when ``now`` equals the stored value
     uow.session.add(transcript)
     uow.flush("the transcript")
 
@@ -453,6 +461,10 @@ def decide_correction(
         request = session.get(CorrectionRequest, request_id)
         if request is None:
             raise NotFoundError("correction request", request_id)
+        if request.status != CorrectionStatus.PENDING:
+            # Decided already (a stale page): deciding it again would act on the transcript
+            # while another request may be the pending one.
+            raise ConflictError("the correction request")
         row = _get(session, request.transcript_id)
         event = "approve_correction" if approve else "reject_correction"
         _fire(uow, row, event, actor=actor, now=now)
@@ -463,6 +475,7 @@ def decide_correction(
         new_id = None
         if approve:
             new = _new_version(session, row, now)
+            uow.flush("the transcript")  # the new version exists before the request names it
             request.new_transcript_id = new_id = new.id
             uow.audit.record(
                 actor=actor,

@@ -92,11 +92,16 @@ def find_chain_break(events: Iterable[AuditEvent], head: AuditHead | None) -> Ch
     """Walk the entries in ``seq`` order; return the first break, or None if the chain holds.
 
     Detects an edited entry (its hash no longer matches), a deleted one (a gap in ``seq`` or a
-    ``prev_hash`` that names another entry), a reordered one, and a cut tail (the head names a
-    later entry than the last one found).
+    ``prev_hash`` that names another entry), a reordered one, a cut tail (the head names a
+    later entry than the last one found), and an entry altered and re-hashed at the head's
+    position (its hash is not the one the head records).
+
+    ``head`` may be read before the entries while writers go on (checking locks nothing):
+    entries after the head's position were appended since, and are checked as links only.
     """
     expected_seq = 1
     prev_hash = GENESIS_HASH
+    hash_at_head = GENESIS_HASH
     for event in events:
         if event.seq != expected_seq:
             return ChainBreak(expected_seq, f"missing (next entry found is {event.seq})")
@@ -107,8 +112,14 @@ def find_chain_break(events: Iterable[AuditEvent], head: AuditHead | None) -> Ch
         if entry_hash(event) != event.hash:
             return ChainBreak(event.seq, "its content was altered (hash mismatch)")
         prev_hash = event.hash
+        if head is not None and event.seq == head.seq:
+            hash_at_head = event.hash
         expected_seq += 1
     last_seq = expected_seq - 1
-    if head is not None and (head.seq != last_seq or head.hash != prev_hash):
+    if head is None:
+        return None
+    if head.seq > last_seq:
         return ChainBreak(last_seq + 1, f"missing: the chain head records entry {head.seq}")
+    if head.hash != hash_at_head:
+        return ChainBreak(head.seq, "its content was altered (hash differs from the chain head)")
     return None

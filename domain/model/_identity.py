@@ -6,7 +6,7 @@ import re
 
 from domain.model._errors import InvalidPersonalIdError
 
-_PERSONAL_ID = re.compile(r"\d{12}")
+_PERSONAL_ID = re.compile(r"[0-9]{12}")  # ASCII only: ``\d`` also takes "０" or "٠"
 # The first three digits are the province code of birth registration (001–096 in the
 # Ministry of Public Security's scheme); the fourth digit encodes century and sex (0–9).
 _MAX_PROVINCE_CODE = 96
