@@ -24,7 +24,7 @@ def _status_writes(tree: ast.AST) -> Iterator[tuple[int, str]]:
             targets = [node.target]
         for target in targets:
             if isinstance(target, ast.Attribute) and target.attr == "status":
-                yield node.lineno, ast.unparse(target)
+                yield target.lineno, ast.unparse(target)
         if (
             isinstance(node, ast.Call)
             and ast.unparse(node.func).endswith("Transcript")
