@@ -13,6 +13,7 @@ from workflow._demo import (
 )
 from workflow._demo_data import DEMO_PASSWORD
 from workflow._demo_setup import DemoConflictError
+from workflow._drafting import create_transcript, record_data
 from workflow._errors import (
     AdministratorForbiddenError,
     ConflictError,
@@ -36,21 +37,13 @@ from workflow._passwords import hash_password, password_needs_rehash, verify_pas
 from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
 from workflow._settings import Settings, load_settings
+from workflow._signing import finalize, send_back, sign
 from workflow._signing_steps import SigningStep, slot_of_step
 from workflow._staff import assign_role, end_assignment
 from workflow._tasks import TaskItem, task_queue
-from workflow._transcripts import (
-    create_transcript,
-    decide_correction,
-    finalize,
-    record_data,
-    request_correction,
-    revoke,
-    send_back,
-    sign,
-    snapshot,
-)
+from workflow._transitions import snapshot
 from workflow._uow import UnitOfWork
+from workflow._versions import decide_correction, request_correction, revoke
 
 __all__ = [
     "DEMO_PASSWORD",

@@ -27,10 +27,12 @@ from workflow._actor import SYSTEM, Actor, load_actor
 from workflow._demo_data import SCHOOL_CODE, SCHOOL_NAME
 from workflow._demo_plan import Action, Step, TranscriptKey
 from workflow._demo_setup import DemoRoster
+from workflow._drafting import create_transcript
 from workflow._policy import SignatureEvidence
+from workflow._signing import finalize, sign
 from workflow._signing_steps import SigningStep, slot_of_step
-from workflow._transcripts import create_transcript, finalize, request_correction, sign
 from workflow._uow import UnitOfWork
+from workflow._versions import request_correction
 
 SCHOOL_SEAL = "school-seal"
 """The login the school's organisation certificate is derived from (the clerk holds it)."""

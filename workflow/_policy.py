@@ -92,17 +92,28 @@ def check_sign_subject(actor: Actor, facts: TranscriptFacts, subject_code: str) 
     _free_slot(facts, slot_name(SlotKind.GVBM, subject_code))
 
 
-def check_sign_homeroom(actor: Actor, facts: TranscriptFacts) -> None:
-    """The homeroom teacher of this class (or the principal if the class has none now)."""
-    _not_administrator(actor)
-    homeroom = actor.holds(
+def _is_homeroom_teacher(actor: Actor, facts: TranscriptFacts) -> bool:
+    return actor.holds(
         Role.HOMEROOM_TEACHER,
         school_id=facts.school_id,
         school_year_id=facts.school_year_id,
         class_id=facts.class_id,
     )
-    stands_in = not facts.has_homeroom_teacher and _school_role(actor, Role.PRINCIPAL, facts)
-    if not homeroom and not stands_in:
+
+
+def homeroom_signer_stands_in(actor: Actor, facts: TranscriptFacts) -> bool:
+    """Whether ``actor`` signs the GVCN slot as the principal of a class left without one."""
+    return (
+        not facts.has_homeroom_teacher
+        and _school_role(actor, Role.PRINCIPAL, facts)
+        and not _is_homeroom_teacher(actor, facts)
+    )
+
+
+def check_sign_homeroom(actor: Actor, facts: TranscriptFacts) -> None:
+    """The homeroom teacher of this class (or the principal if the class has none now)."""
+    _not_administrator(actor)
+    if not _is_homeroom_teacher(actor, facts) and not homeroom_signer_stands_in(actor, facts):
         raise NotAssignedError(
             "the homeroom teacher of this class", "giáo viên chủ nhiệm của lớp này"
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from domain.model import Person, Role, TranscriptSignature
 from tests.support.world import BEFORE_LOCK, YEAR_START, World, evidence
@@ -132,3 +132,44 @@ def test_a_hand_over_needs_a_record(world: World) -> None:
             now=BEFORE_LOCK,
         )
     assert refused.value.field == "handover_note"
+
+
+def test_a_class_without_its_homeroom_teacher_is_signed_by_the_principal_in_their_place(
+    world: World,
+) -> None:
+    tid = world.new_transcript()
+    for code in ("TOAN", "NGUVAN", "GDTC"):
+        teacher = f"gvbm.{code.lower()}"
+        sign(
+            world.uow(),
+            transcript_id=tid,
+            step=SigningStep.SUBJECT,
+            subject_code=code,
+            actor=world.actor(teacher),
+            evidence=evidence(teacher),
+            now=BEFORE_LOCK,
+        )
+    left = BEFORE_LOCK + timedelta(days=1)
+    end_assignment(
+        world.uow(),
+        assignment_id=world.assignment_ids["gvcn.6a1"],
+        valid_until=left,
+        handover_note="Nghỉ hưu",
+        actor=world.actor("admin"),
+        now=left,
+    )
+    later = left + timedelta(days=1)
+    sign(
+        world.uow(),
+        transcript_id=tid,
+        step=SigningStep.HOMEROOM,
+        actor=world.actor("hieutruong", later),
+        evidence=evidence("hieutruong", later),
+        now=later,
+    )
+    with Session(world.engine) as session:
+        homeroom = session.exec(
+            select(TranscriptSignature).where(TranscriptSignature.slot == "GVCN")
+        ).one()
+    assert homeroom.signer_id == world.people["hieutruong"]
+    assert homeroom.on_behalf_of_id == world.people["gvcn.6a1"]

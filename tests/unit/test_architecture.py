@@ -37,7 +37,7 @@ def test_nothing_but_the_state_machine_writes_a_transcripts_status() -> None:
     # The other ``status`` attributes: a correction request's (pending → decided), and the
     # status an error reports.
     allowed = {
-        ("workflow/_transcripts.py", "request.status"),
+        ("workflow/_versions.py", "request.status"),
         ("workflow/_errors.py", "self.status"),
     }
     found = {
