@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import validates
 from sqlmodel import Field, SQLModel
 
 from domain.model._columns import enum_column, utc_column
 from domain.model._enums import Role
+from domain.model._identity import validate_personal_id
 
 
 class Person(SQLModel, table=True):
@@ -59,7 +61,7 @@ class Student(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     personal_id: str = Field(max_length=12, unique=True)
-    """Checked by ``validate_personal_id`` before a row is made (tables skip validation)."""
+    """Checked by ``validate_personal_id`` whenever it is set."""
     full_name: str = Field(max_length=120)
     date_of_birth: date
     gender: str = Field(max_length=8)
@@ -72,6 +74,11 @@ class Student(SQLModel, table=True):
     guardian_name: str | None = Field(default=None, max_length=120)
     person_id: int | None = Field(default=None, foreign_key="people.id")
     """The student's own login, if they have one (REQ-35)."""
+
+    @validates("personal_id")
+    def _valid_personal_id(self, _key: str, value: str) -> str:
+        # Runs on construction and on every assignment, so no row holds a malformed ID.
+        return validate_personal_id(value)
 
 
 class GuardianLink(SQLModel, table=True):

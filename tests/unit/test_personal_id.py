@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from domain.model import (
     DomainError,
     InvalidPersonalIdError,
+    Student,
     mask_personal_id,
     validate_personal_id,
 )
@@ -75,3 +78,18 @@ def test_the_mask_keeps_the_province_and_the_last_two_digits(value: str, masked:
     assert shown == masked
     assert len(shown) == len(value) == 12
     assert value[3:10] not in shown
+
+
+def test_a_student_row_cannot_be_made_or_changed_with_a_malformed_personal_id() -> None:
+    student = Student(
+        personal_id="079212000101",
+        full_name="Nguyễn Văn An",
+        date_of_birth=date(2013, 1, 1),
+        gender="Nam",
+    )
+    with pytest.raises(InvalidPersonalIdError):
+        Student(
+            personal_id="07921200010x", full_name="X", date_of_birth=date(2013, 1, 1), gender="Nam"
+        )
+    with pytest.raises(InvalidPersonalIdError):
+        student.personal_id = "79212000101"
