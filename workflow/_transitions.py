@@ -101,8 +101,13 @@ def acting_person(actor: Actor) -> int:
     return actor.person_id
 
 
-def new_version(session: Session, old: Transcript, now: datetime) -> Transcript:
-    """The next version of ``old`` (PhienBan + 1, ThayTheCho = old), in draft, same data."""
+def new_version(
+    uow: UnitOfWork, old: Transcript, *, actor: Actor, now: datetime, why: dict[str, Any]
+) -> Transcript:
+    """The next version of ``old`` (PhienBan + 1, ThayTheCho = old), in draft, same data.
+
+    It is flushed (so other rows may name it) and audited with ``why`` in the details.
+    """
     new = Transcript(
         id=str(uuid.uuid4()),
         student_id=old.student_id,
@@ -117,5 +122,15 @@ def new_version(session: Session, old: Transcript, now: datetime) -> Transcript:
         created_at=now,
         updated_at=now,
     )
-    session.add(new)
+    uow.session.add(new)
+    uow.flush("the transcript")
+    uow.audit.record(
+        actor=actor,
+        action="transcript.new_version",
+        object_type="transcript",
+        object_id=new.id,
+        now=now,
+        after_sha256=state_hash(snapshot(new)),
+        details={"replaces": old.id, **why},
+    )
     return new

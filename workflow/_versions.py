@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.model import CorrectionRequest, CorrectionStatus, state_hash
+from domain.model import CorrectionRequest, CorrectionStatus
 from workflow._actor import Actor
 from workflow._errors import ConflictError, NotFoundError
-from workflow._transitions import acting_person, fire, get_transcript, new_version, snapshot
+from workflow._transitions import acting_person, fire, get_transcript, new_version
 from workflow._uow import UnitOfWork
 
 
@@ -17,16 +17,7 @@ def revoke(uow: UnitOfWork, *, transcript_id: str, actor: Actor, reason: str, no
         session = uow.session
         row = get_transcript(session, transcript_id)
         fire(uow, row, "revoke", actor=actor, now=now, reason=reason)
-        new = new_version(session, row, now)
-        uow.audit.record(
-            actor=actor,
-            action="transcript.new_version",
-            object_type="transcript",
-            object_id=new.id,
-            now=now,
-            after_sha256=state_hash(snapshot(new)),
-            details={"replaces": row.id, "reason": reason},
-        )
+        new = new_version(uow, row, actor=actor, now=now, why={"reason": reason})
         uow.commit("the transcript")
         return new.id
 
@@ -95,18 +86,10 @@ def decide_correction(
         request.decision_note = note
         new_id = None
         if approve:
-            new = new_version(session, row, now)
-            uow.flush("the transcript")  # the new version exists before the request names it
-            request.new_transcript_id = new_id = new.id
-            uow.audit.record(
-                actor=actor,
-                action="transcript.new_version",
-                object_type="transcript",
-                object_id=new.id,
-                now=now,
-                after_sha256=state_hash(snapshot(new)),
-                details={"replaces": row.id, "correction_request": request_id},
+            new = new_version(
+                uow, row, actor=actor, now=now, why={"correction_request": request_id}
             )
+            request.new_transcript_id = new_id = new.id
         session.add(request)
         uow.audit.record(
             actor=actor,
