@@ -2,6 +2,7 @@
 
 from domain.assessment._averages import (
     InvalidScoreError,
+    parse_score,
     regular_assessment_count,
     round_score,
     semester_average,
@@ -10,6 +11,7 @@ from domain.assessment._averages import (
 
 __all__ = [
     "InvalidScoreError",
+    "parse_score",
     "regular_assessment_count",
     "round_score",
     "semester_average",

@@ -44,6 +44,31 @@ def regular_assessment_count(periods_per_year: int) -> int:
     return 4
 
 
+def parse_score(value: object, *, field: str) -> Decimal:
+    """A score as entered (number or text): 0–10 with at most one decimal, else InvalidScoreError.
+
+    ``field`` names where the value came from (``subjects[0].hk1.regular[2]``, ``D7``) so the
+    error tells the user which cell or field to fix. Booleans and non-finite numbers are refused.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise InvalidScoreError(field, value, "must be a number")
+    try:
+        number = (
+            Decimal(str(value).strip().replace(",", "."))
+            if isinstance(value, str)
+            else (Decimal(str(value)) if isinstance(value, float) else Decimal(value))
+        )
+    except ArithmeticError:
+        raise InvalidScoreError(field, value, "must be a number") from None
+    if not number.is_finite():
+        raise InvalidScoreError(field, value, "must be a number")
+    if not 0 <= number <= _MAX_SCORE:
+        raise InvalidScoreError(field, value, "must be between 0 and 10")
+    if number != number.quantize(Decimal("0.1")):
+        raise InvalidScoreError(field, value, "must have at most one decimal")
+    return number.quantize(Decimal("0.1"))
+
+
 def round_score(value: Decimal | Fraction) -> Decimal:
     """``value`` rounded to one decimal, half up (scores are never negative)."""
     exact = Fraction(value)
