@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
@@ -10,6 +13,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from domain.assessment import (
+    InvalidAssessmentInputError,
+    assess_year,
+    parse_year_input,
+    result_to_json,
+)
 from workflow import (
     DemoSummary,
     Settings,
@@ -149,3 +158,22 @@ def serve(host: str | None, port: int | None) -> None:
         click.echo(_DEMO_BANNER)
     app = create_app(settings=settings, engine=engine, clock=clock)
     uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@main.command()
+@click.argument("file")
+def assess(file: str) -> None:
+    """Assess one student's year (JSON of contracts.md; FILE or - for stdin); print the results."""
+    try:
+        raw = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        # Decimal, not float: a score such as 8.25 must stay exactly two decimals to be refused.
+        data = json.loads(raw.decode("utf-8"), parse_float=Decimal)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        click.echo(f"cannot read {file} as JSON: {error}", err=True)
+        sys.exit(2)
+    try:
+        result = assess_year(parse_year_input(data))
+    except InvalidAssessmentInputError as error:
+        click.echo(f"invalid input: {error}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(result_to_json(result), ensure_ascii=False).encode("utf-8"))
