@@ -20,6 +20,9 @@ from workflow._policy import SignatureEvidence
 # Stands for "a reason will be given" and "the clerk signs with the organisation certificate":
 # asking whether an action is allowed must not fail on input the user has not typed yet.
 _REASON = "?"
+# Fired only as part of another use case (approving an entry correction), never offered on
+# the transcript's page.
+_INDIRECT = frozenset({"reopen_for_correction"})
 _SEAL = SignatureEvidence(
     certificate_sha256="",
     certificate_subject="",
@@ -63,6 +66,8 @@ def allowed_actions(
     status = TranscriptStatus(transcript.status)
     actions: list[str] = []
     for event in flow.enabled_events(facts=facts, subject_code=""):
+        if event.id in _INDIRECT:
+            continue
         for action, check in _candidates(event.id, actor, facts, status, now):
             try:
                 check()

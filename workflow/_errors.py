@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 
@@ -161,3 +162,107 @@ class ConflictError(WorkflowError):
             f"{what} was changed by someone else at the same time; reload and try again",
             f"{what} vừa được người khác thay đổi; hãy tải lại và thử lại",
         )
+
+
+class EntryWindowClosedError(DataLockedError):
+    """Data entry for the period is closed: the tracking book is read-only (REQ-18)."""
+
+    code = "entry_window_closed"
+
+    def __init__(self, period: str, school_year: str) -> None:
+        names = {
+            "hk1": ("semester 1 (HK1)", "học kỳ I"),
+            "hk2": ("semester 2 (HK2)", "học kỳ II"),
+            "supplementary": (
+                "the supplementary period (retests, summer training)",
+                "đợt bổ sung (kiểm tra lại, rèn luyện hè)",
+            ),
+        }
+        name, name_vi = names.get(period, (period, period))
+        super().__init__(
+            f"the entry window for {name} of {school_year} is closed; the tracking book is "
+            "read-only until the principal decides to open it and the administrator does so",
+            f"đã khoá nhập liệu {name_vi} năm học {school_year}; sổ theo dõi chỉ được xem cho "
+            "đến khi hiệu trưởng quyết định mở và quản trị viên thực hiện",
+        )
+        self.period = period
+        self.school_year = school_year
+
+
+class EntrySignedError(DataLockedError):
+    """The entry is signed on the student's transcript: only an entry correction changes it."""
+
+    code = "entry_signed"
+
+    def __init__(self, *, entry: str, entry_vi: str, student: str, slot: str) -> None:
+        super().__init__(
+            f"{entry} of {student} is signed on the transcript ({slot}); request an entry "
+            "correction, which the principal approves",
+            f"{entry_vi} của học sinh {student} đã được ký trên học bạ ({slot}); hãy lập đề "
+            "nghị sửa sai sót để hiệu trưởng phê duyệt",
+        )
+        self.slot = slot
+
+
+class EntryNotSignedError(WorkflowError):
+    """A correction request for an entry nobody has signed: it can be changed directly."""
+
+    code = "entry_not_signed"
+
+    def __init__(self, entry: str, entry_vi: str) -> None:
+        super().__init__(
+            f"{entry} is not signed on any transcript; change it directly instead",
+            f"{entry_vi} chưa được ký trên học bạ; hãy sửa trực tiếp",
+        )
+
+
+class DecisionNotDueError(WorkflowError):
+    """The principal's decision takes effect later; it cannot be carried out before then."""
+
+    code = "not_due_yet"
+
+    def __init__(self, effective_at: str) -> None:
+        super().__init__(
+            f"the decision takes effect at {effective_at}; carry it out from then on",
+            f"quyết định có hiệu lực từ {effective_at}; chỉ thực hiện từ thời điểm đó",
+        )
+        self.effective_at = effective_at
+
+
+@dataclass(frozen=True, slots=True)
+class EntryProblem:
+    """One invalid value of a batch: whose it is, which field, and why it is refused."""
+
+    student_id: int
+    student_name: str
+    field: str
+    """Where the value sits in the input: ``regular[2]``, ``midterm``, ``conduct`` …"""
+    field_vi: str
+    """The same, as a Vietnamese teacher names it: ``ĐĐGtx3``, ``ĐĐGgk``, ``rèn luyện`` …"""
+    value: object
+    why: str
+    why_vi: str
+
+
+class InvalidEntryError(InvalidInputError):
+    """Values of the tracking book that break the rules; nothing of the batch was applied.
+
+    The message names the first problem (student and field); ``problems`` lists them all, so
+    an import can report every cell at once.
+    """
+
+    code = "invalid_entry"
+
+    def __init__(self, problems: tuple[EntryProblem, ...]) -> None:
+        first = problems[0]
+        more = len(problems) - 1
+        WorkflowError.__init__(
+            self,
+            f"student {first.student_name} (id {first.student_id}), {first.field}: "
+            f"{first.value!r} {first.why}" + (f" (and {more} more problems)" if more else ""),
+            f"học sinh {first.student_name}, {first.field_vi}: {first.value!r} {first.why_vi}"
+            + (f" (và {more} lỗi khác)" if more else ""),
+        )
+        self.field = first.field
+        self.student_id = first.student_id
+        self.problems = problems

@@ -7,7 +7,7 @@ from typing import Any
 
 from statemachine import State, StateMachine
 
-from domain.model import Transcript, TranscriptStatus
+from domain.model import SlotKind, Transcript, TranscriptStatus, slot_name
 from workflow import _policy as policy
 from workflow._actor import Actor
 from workflow._facts import TranscriptFacts
@@ -52,6 +52,24 @@ class TranscriptFlow(StateMachine):
     request_correction = finalized.to(correction_requested, validators="may_request_correction")
     approve_correction = correction_requested.to(superseded, validators="may_decide")
     reject_correction = correction_requested.to(finalized, validators="may_decide")
+    # An approved correction of a signed tracking-book entry (REQ-15) archives the signatures
+    # it invalidates; the transcript goes back to where re-signing starts. Issued versions
+    # (school_stamped and later) are corrected by the Department only (REQ-23).
+    reopen_for_correction = (
+        draft.to.itself(validators="may_reopen")  # type: ignore[no-untyped-call]
+        | subject_signed.to.itself(  # type: ignore[no-untyped-call]
+            cond="keeps_subject_signatures", validators="may_reopen"
+        )
+        | subject_signed.to(draft, unless="keeps_subject_signatures", validators="may_reopen")
+        | homeroom_signed.to(
+            subject_signed, cond="keeps_subject_signatures", validators="may_reopen"
+        )
+        | homeroom_signed.to(draft, unless="keeps_subject_signatures", validators="may_reopen")
+        | principal_signed.to(
+            subject_signed, cond="keeps_subject_signatures", validators="may_reopen"
+        )
+        | principal_signed.to(draft, unless="keeps_subject_signatures", validators="may_reopen")
+    )
 
     def __init__(self, transcript: Transcript, listeners: list[object] | None = None) -> None:
         super().__init__(model=transcript, state_field="status", listeners=listeners)
@@ -66,6 +84,19 @@ class TranscriptFlow(StateMachine):
     def needs_teachers(self, facts: TranscriptFacts) -> bool:
         """The kind needs subject and homeroom signatures before the principal's (CaNam)."""
         return facts.needs_teacher_slots
+
+    def keeps_subject_signatures(
+        self, facts: TranscriptFacts, invalidated: frozenset[str] = frozenset()
+    ) -> bool:
+        """Every required subject stays signed once the ``invalidated`` slots are archived.
+
+        Then the transcript resumes at the homeroom step (a homeroom-data correction);
+        otherwise it returns to draft for the subject signatures.
+        """
+        if not facts.needs_teacher_slots:
+            return False
+        kept = facts.live_slots - invalidated
+        return all(slot_name(SlotKind.GVBM, code) in kept for code in facts.required_subjects)
 
     # --- validators: the role policy ------------------------------------------------------
 
@@ -105,6 +136,9 @@ class TranscriptFlow(StateMachine):
 
     def may_decide(self, actor: Actor, facts: TranscriptFacts, **_: Any) -> None:
         policy.check_decide_correction(actor, facts)
+
+    def may_reopen(self, actor: Actor, facts: TranscriptFacts, now: datetime, **_: Any) -> None:
+        policy.check_reopen_for_correction(actor, facts, now)
 
 
 EVENTS: tuple[str, ...] = tuple(e.id for e in TranscriptFlow.events)  # type: ignore[attr-defined]

@@ -204,3 +204,16 @@ def check_decide_correction(actor: Actor, facts: TranscriptFacts) -> None:
         raise NotAssignedError(
             "an officer of this school's Department", "cán bộ Sở GDĐT quản lý trường này"
         )
+
+
+def check_reopen_for_correction(actor: Actor, facts: TranscriptFacts, now: datetime) -> None:
+    """The principal, approving a correction of a signed tracking-book entry (REQ-15).
+
+    Fired only by ``workflow.decide_entry_correction``; before the lock date, as after it
+    the transcript can change only through the Department (REQ-23).
+    """
+    _not_administrator(actor)
+    if not _school_role(actor, Role.PRINCIPAL, facts):
+        raise NotAssignedError("the principal of this school", "hiệu trưởng của trường này")
+    if now >= facts.lock_at:
+        raise LockDatePassedError(facts.lock_at.isoformat())

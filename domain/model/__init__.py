@@ -13,12 +13,19 @@ from domain.model._audit import (
 from domain.model._columns import UTCDateTime
 from domain.model._enums import (
     ACADEMIC_ROLES,
+    CommentResult,
+    ConductLevel,
     CorrectionStatus,
+    EntryPeriod,
+    Honour,
     Role,
     SlotKind,
     SubjectKind,
     TranscriptKind,
     TranscriptStatus,
+    WindowAction,
+    WindowDecisionStatus,
+    YearEndOutcome,
     slot_name,
 )
 from domain.model._errors import DomainError, InvalidPersonalIdError, UnknownSubjectError
@@ -26,6 +33,14 @@ from domain.model._identity import mask_personal_id, validate_personal_id
 from domain.model._people import Enrollment, GuardianLink, Person, RoleAssignment, Student
 from domain.model._school import ClassSubject, School, SchoolClass, SchoolYear, Subject
 from domain.model._subjects import CATALOGUE, SubjectInfo, subject_info
+from domain.model._tracking import (
+    EntryCorrection,
+    EntryWindow,
+    EntryWindowDecision,
+    HomeroomRecord,
+    ScoreLine,
+    YearEndRecord,
+)
 from domain.model._transcript import Blob, CorrectionRequest, Transcript, TranscriptSignature
 
 __all__ = [
@@ -37,11 +52,19 @@ __all__ = [
     "Blob",
     "ChainBreak",
     "ClassSubject",
+    "CommentResult",
+    "ConductLevel",
     "CorrectionRequest",
     "CorrectionStatus",
     "DomainError",
     "Enrollment",
+    "EntryCorrection",
+    "EntryPeriod",
+    "EntryWindow",
+    "EntryWindowDecision",
     "GuardianLink",
+    "HomeroomRecord",
+    "Honour",
     "InvalidPersonalIdError",
     "Person",
     "Role",
@@ -49,6 +72,7 @@ __all__ = [
     "School",
     "SchoolClass",
     "SchoolYear",
+    "ScoreLine",
     "SlotKind",
     "Student",
     "Subject",
@@ -60,6 +84,10 @@ __all__ = [
     "TranscriptStatus",
     "UTCDateTime",
     "UnknownSubjectError",
+    "WindowAction",
+    "WindowDecisionStatus",
+    "YearEndOutcome",
+    "YearEndRecord",
     "canonical_json",
     "entry_hash",
     "find_chain_break",

@@ -84,3 +84,67 @@ def slot_name(kind: SlotKind, subject_code: str | None = None) -> str:
             raise ValueError("a GVBM slot needs a subject code")
         return f"{kind.value}:{subject_code}"
     return kind.value
+
+
+class ConductLevel(StrEnum):
+    """A Circular 22 conduct level (kết quả rèn luyện), as stored.
+
+    The same codes as ``domain.assessment.Level``, which the assessment engine judges with.
+    """
+
+    TOT = "T"
+    KHA = "K"
+    DAT = "D"
+    CHUA_DAT = "CD"
+
+
+class CommentResult(StrEnum):
+    """The result of one assessment of a comment subject: Đạt or Chưa đạt."""
+
+    DAT = "D"
+    CHUA_DAT = "CD"
+
+
+class EntryPeriod(StrEnum):
+    """A period of data entry in the tracking book, each with its own window (REQ-18)."""
+
+    HK1 = "hk1"
+    HK2 = "hk2"
+    SUPPLEMENTARY = "supplementary"
+    """Retests and summer conduct training, after the main lock date (REQ-20)."""
+
+    @classmethod
+    def of_semester(cls, semester: int) -> EntryPeriod:
+        """The period in which a semester's data is entered."""
+        return cls.HK1 if semester == 1 else cls.HK2
+
+
+class WindowAction(StrEnum):
+    """What the principal decides about an entry window."""
+
+    OPEN = "open"
+    CLOSE = "close"
+
+
+class WindowDecisionStatus(StrEnum):
+    """A principal's window decision: waiting for the administrator, carried out, or replaced."""
+
+    PENDING = "pending"
+    CARRIED_OUT = "carried_out"
+    REPLACED = "replaced"
+
+
+class YearEndOutcome(StrEnum):
+    """The year-end decision proposed for a student (REQ-19)."""
+
+    PROMOTED = "promoted"
+    RETEST = "retest"
+    SUMMER_TRAINING = "summer_training"
+    NOT_PROMOTED = "not_promoted"
+
+
+class Honour(StrEnum):
+    """A year-end title (contracts.md ``title``)."""
+
+    XUAT_SAC = "XuatSac"
+    GIOI = "Gioi"

@@ -4,7 +4,8 @@ Hypothesis drives a few transcripts (two annual, one transfer) of the test schoo
 event of ``workflow.EVENTS`` fired by anyone on the roster (the staff and the system), and
 with edits of the data (``workflow.record_data``), at instants on both sides of the lock
 dates; one rule has the right person act (``FORWARD``, sometimes ``SIDEWAYS``), so the
-transcripts also travel deep into the lifecycle and back. After every step:
+transcripts also travel deep into the lifecycle and back; and the principal approves
+corrections of signed tracking-book entries (``reopen_for_correction``). After every step:
 
 - a status moves only along an edge of the diagram (``EDGES``, written out here);
 - a transcript once finalized never changes its data, its files' hashes or its live
@@ -43,7 +44,13 @@ from domain.model import (
 from domain.model import TranscriptStatus as S
 from tests.support.clock import vn
 from tests.support.databases import MigratedDatabase
-from tests.support.journeys import SYSTEM_NAME, TEACHER_OF, actor_of, fire
+from tests.support.journeys import (
+    SYSTEM_NAME,
+    TEACHER_OF,
+    actor_of,
+    file_entry_correction,
+    fire,
+)
 from tests.support.shelf import SteadyWorld
 from tests.support.world import (
     AFTER_LOCK,
@@ -73,6 +80,13 @@ EDGES: frozenset[tuple[S, str, S]] = frozenset(
         (S.FINALIZED, "request_correction", S.CORRECTION_REQUESTED),
         (S.CORRECTION_REQUESTED, "approve_correction", S.SUPERSEDED),
         (S.CORRECTION_REQUESTED, "reject_correction", S.FINALIZED),
+        (S.DRAFT, "reopen_for_correction", S.DRAFT),
+        (S.SUBJECT_SIGNED, "reopen_for_correction", S.SUBJECT_SIGNED),
+        (S.SUBJECT_SIGNED, "reopen_for_correction", S.DRAFT),
+        (S.HOMEROOM_SIGNED, "reopen_for_correction", S.SUBJECT_SIGNED),
+        (S.HOMEROOM_SIGNED, "reopen_for_correction", S.DRAFT),
+        (S.PRINCIPAL_SIGNED, "reopen_for_correction", S.SUBJECT_SIGNED),
+        (S.PRINCIPAL_SIGNED, "reopen_for_correction", S.DRAFT),
     }
 )
 """The diagram of README.md: (from, event, to)."""
@@ -243,8 +257,12 @@ class TranscriptLifecycle(RuleBasedStateMachine):
         request: int = -1,
     ) -> None:
         """Fire through ``journeys.fire``; the Department decides the transcript's
-        ``request``-th correction request (by default its latest)."""
+        ``request``-th correction request (by default its latest); the principal approves a
+        fresh entry correction of the transcript's student (its current values, so only the
+        rules can refuse it)."""
         request_id, decided = None, False
+        if event == "reopen_for_correction":
+            request_id = file_entry_correction(self.world, transcript_id)
         if event in ("approve_correction", "reject_correction"):
             with Session(self.world.engine) as session:
                 requests = session.exec(
@@ -311,6 +329,11 @@ class TranscriptLifecycle(RuleBasedStateMachine):
         else:
             event, who = FORWARD[status]
         self.fire(transcript_id, event, who, at, subject=subject)
+
+    @rule(n=st.integers(0, 7), at=st.sampled_from(INSTANTS))
+    def the_principal_approves_an_entry_correction(self, n: int, at: datetime) -> None:
+        """A signed score corrected (REQ-15): the transcript goes back for re-signing."""
+        self.fire(self.pick(n), "reopen_for_correction", "hieutruong", at)
 
     @rule(n=st.integers(0, 7), who=st.sampled_from(ROSTER), at=st.sampled_from(INSTANTS))
     def someone_edits_the_data(self, n: int, who: str, at: datetime) -> None:

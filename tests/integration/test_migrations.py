@@ -20,6 +20,17 @@ from workflow._migrations import downgrade, upgrade
 
 MODEL_TABLES = frozenset(SQLModel.metadata.tables)
 VERSION_TABLE = "alembic_version"
+HEAD = "0002"
+TRACKING_TABLES = frozenset(
+    {
+        "score_lines",
+        "homeroom_records",
+        "year_end_records",
+        "entry_windows",
+        "entry_window_decisions",
+        "entry_corrections",
+    }
+)
 AUDIT_HEAD = SQLModel.metadata.tables["audit_head"]
 SUBJECTS = SQLModel.metadata.tables["subjects"]
 
@@ -61,7 +72,7 @@ def test_upgrade_downgrade_to_base_and_upgrade_again(empty_engine: Engine) -> No
 
     upgrade(empty_engine)
     assert _tables(empty_engine) == MODEL_TABLES | {VERSION_TABLE}
-    assert _revision(empty_engine) == "0001"
+    assert _revision(empty_engine) == HEAD
 
     downgrade(empty_engine, "base")
     assert _tables(empty_engine) == {VERSION_TABLE}
@@ -69,13 +80,28 @@ def test_upgrade_downgrade_to_base_and_upgrade_again(empty_engine: Engine) -> No
 
     upgrade(empty_engine)
     assert _tables(empty_engine) == MODEL_TABLES | {VERSION_TABLE}
-    assert _revision(empty_engine) == "0001"
+    assert _revision(empty_engine) == HEAD
     with empty_engine.connect() as connection:
         assert _differences(connection) == []
         # The reference rows came back with the tables, exactly once.
         count = sa.select(sa.func.count())
         assert connection.execute(count.select_from(AUDIT_HEAD)).scalar_one() == 1
         assert connection.execute(count.select_from(SUBJECTS)).scalar_one() == len(CATALOGUE)
+
+
+def test_the_tracking_book_revision_goes_down_to_the_initial_schema_and_up_again(
+    empty_engine: Engine,
+) -> None:
+    upgrade(empty_engine)
+
+    downgrade(empty_engine, "0001")
+    assert _tables(empty_engine) == (MODEL_TABLES - TRACKING_TABLES) | {VERSION_TABLE}
+    assert _revision(empty_engine) == "0001"
+
+    upgrade(empty_engine)
+    assert _tables(empty_engine) == MODEL_TABLES | {VERSION_TABLE}
+    with empty_engine.connect() as connection:
+        assert _differences(connection) == []
 
 
 def test_the_models_match_the_migrated_schema(empty_engine: Engine) -> None:

@@ -14,6 +14,9 @@ of the lock date, empty reasons, a second signature in a filled slot, a seal wit
 organisation certificate and the principal standing in for a teacher who left are tested
 in test_transition_rules.py.
 
+``reopen_for_correction`` is fired the only way there is: the actor approves a pending entry
+correction (REQ-15) that names the transcript, of its student's TOAN line (semester 1).
+
 Runtime: a refusal changes nothing, so refusals borrow one transcript per (kind, state)
 from a ``StateShelf`` (which rebuilds a transcript that was changed after all); each allowed
 combination drives a fresh transcript there. On SQLite every combination runs for CaNam and
@@ -36,6 +39,7 @@ from domain.model import (
     AuditEvent,
     CorrectionRequest,
     CorrectionStatus,
+    EntryCorrection,
     Transcript,
     TranscriptKind,
     TranscriptSignature,
@@ -103,10 +107,16 @@ ALLOWED_CA_NAM: Allowed = {
     (S.FINALIZED, "request_correction"): (who("principal"), S.CORRECTION_REQUESTED),
     (S.CORRECTION_REQUESTED, "approve_correction"): (who("department-officer"), S.SUPERSEDED),
     (S.CORRECTION_REQUESTED, "reject_correction"): (who("department-officer"), S.FINALIZED),
+    # Approving a correction of a signed TOAN score archives GVBM:TOAN and every later
+    # signature: the subjects are incomplete again, so the transcript returns to draft.
+    (S.DRAFT, "reopen_for_correction"): (who("principal"), S.DRAFT),
+    (S.SUBJECT_SIGNED, "reopen_for_correction"): (who("principal"), S.DRAFT),
+    (S.HOMEROOM_SIGNED, "reopen_for_correction"): (who("principal"), S.DRAFT),
+    (S.PRINCIPAL_SIGNED, "reopen_for_correction"): (who("principal"), S.DRAFT),
 }
 """CaNam (the annual transcript): every subject teacher, the homeroom teacher, the principal,
 then the school seal. Nothing else is allowed; in particular the principal may not sign a
-draft."""
+draft, and once the seal is on, an entry correction can no longer reopen it."""
 
 ALLOWED_DIRECT: Allowed = {
     # Subject teachers may sign what they taught; no subject signature is required.
@@ -120,6 +130,8 @@ ALLOWED_DIRECT: Allowed = {
     (S.FINALIZED, "request_correction"): (who("principal"), S.CORRECTION_REQUESTED),
     (S.CORRECTION_REQUESTED, "approve_correction"): (who("department-officer"), S.SUPERSEDED),
     (S.CORRECTION_REQUESTED, "reject_correction"): (who("department-officer"), S.FINALIZED),
+    (S.DRAFT, "reopen_for_correction"): (who("principal"), S.DRAFT),
+    (S.PRINCIPAL_SIGNED, "reopen_for_correction"): (who("principal"), S.DRAFT),
 }
 """ChuyenTruong (transfer out mid-year) and SoHoa (digitised paper record): the principal
 signs straight from draft, then the seal (REQ-26, REQ-27). They never pass through
@@ -158,6 +170,7 @@ NEAR_MISS: dict[str, str] = {
     "request_correction": "clerk",
     "approve_correction": "officer-of-another-department",
     "reject_correction": "officer-of-another-department",
+    "reopen_for_correction": "academic-affairs",
 }
 """Per event, the wrong actor closest to the right one: part of the PostgreSQL subset."""
 
@@ -273,8 +286,18 @@ AUDITED: dict[str, tuple[str, ...]] = {
         "correction.approve",
     ),
     "reject_correction": ("transcript.reject_correction", "correction.reject"),
+    "reopen_for_correction": (
+        "transcript.reopen_for_correction",
+        "signature.archive",
+        "tracking.scores.correct",
+        "entry_correction.approve",
+    ),
 }
-"""The audit entries each event appends, in order."""
+"""The audit entries each event appends, in order (``signature.archive`` only when there was
+a signature to archive)."""
+
+INVALIDATED_BY_TOAN = frozenset({"GVBM:TOAN", "GVCN", "HieuTruong", "DonVi"})
+"""The slots an approved correction of a TOAN line archives (where live)."""
 
 
 @dataclass(frozen=True)
@@ -342,7 +365,11 @@ def test_an_event_the_table_allows_moves_the_transcript_and_writes_its_rows(
     after = look(world.engine, transcript_id)
     assert after.row.status == case.target
     assert (after.row.row_version or 0) > (before.row.row_version or 0)
-    assert audit_actions_after(world.engine, before.audit_seq) == AUDITED[case.event]
+    expected = AUDITED[case.event]
+    invalidated = INVALIDATED_BY_TOAN & set(before.live)
+    if case.event == "reopen_for_correction" and not invalidated:
+        expected = tuple(a for a in expected if a != "signature.archive")
+    assert audit_actions_after(world.engine, before.audit_seq) == expected
 
     if case.event in ("sign_subject", *SLOTS):
         slot = SLOTS.get(case.event) or f"GVBM:{subject_for(case.username)}"
@@ -353,6 +380,13 @@ def test_an_event_the_table_allows_moves_the_transcript_and_writes_its_rows(
         assert before.live and not after.live
         assert {s.slot for s in after.archived} == set(before.live)
         assert all(s.archived_at == now and s.archive_reason == REASON for s in after.archived)
+    elif case.event == "reopen_for_correction":
+        assert set(after.live) == set(before.live) - invalidated
+        assert {s.slot for s in after.archived} == invalidated
+        with Session(world.engine) as session:
+            correction = session.get(EntryCorrection, result)
+        assert correction is not None and correction.status == CorrectionStatus.APPROVED
+        assert correction.decided_by_id == person and correction.decided_at == now
     else:
         assert set(after.live) == set(before.live)
 

@@ -14,6 +14,9 @@ from domain.model import (
     AuditHead,
     Blob,
     CorrectionRequest,
+    EntryCorrection,
+    HomeroomRecord,
+    ScoreLine,
     Transcript,
     TranscriptSignature,
 )
@@ -26,8 +29,8 @@ class Footprint:
     totals: tuple[Any, ...]
     """Rows in every table an event writes to, and the audit chain's head (seq, hash)."""
     around: tuple[tuple[Any, ...], ...]
-    """The transcript's row, its signatures, its correction requests, and the versions
-    that replace it, every column."""
+    """The transcript's row, its signatures, its correction requests and entry corrections,
+    its student's score lines, and the versions that replace it, every column."""
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
@@ -37,11 +40,22 @@ def _table(model: type[SQLModel]) -> sa.Table:
 _TRANSCRIPTS = _table(Transcript)
 _SIGNATURES = _table(TranscriptSignature)
 _REQUESTS = _table(CorrectionRequest)
+_ENTRY_CORRECTIONS = _table(EntryCorrection)
+_LINES = _table(ScoreLine)
 _TID: sa.BindParameter[str] = sa.bindparam("tid", type_=sa.String)
 _TOTALS = sa.select(
     *(
         sa.select(sa.func.count()).select_from(_table(model)).scalar_subquery()
-        for model in (AuditEvent, Blob, Transcript, TranscriptSignature, CorrectionRequest)
+        for model in (
+            AuditEvent,
+            Blob,
+            Transcript,
+            TranscriptSignature,
+            CorrectionRequest,
+            EntryCorrection,
+            ScoreLine,
+            HomeroomRecord,
+        )
     ),
     sa.select(_table(AuditHead).c.seq).scalar_subquery(),
     sa.select(_table(AuditHead).c.hash).scalar_subquery(),
@@ -52,6 +66,13 @@ _AROUND = {
     ),
     "signature": sa.select(_SIGNATURES).where(_SIGNATURES.c.transcript_id == _TID),
     "request": sa.select(_REQUESTS).where(_REQUESTS.c.transcript_id == _TID),
+    "entry_correction": sa.select(_ENTRY_CORRECTIONS).where(
+        _ENTRY_CORRECTIONS.c.transcript_id == _TID
+    ),
+    "score_line": sa.select(_LINES).where(
+        _LINES.c.student_id
+        == sa.select(_TRANSCRIPTS.c.student_id).where(_TRANSCRIPTS.c.id == _TID).scalar_subquery()
+    ),
 }
 
 

@@ -1,7 +1,8 @@
 """Taking transcripts through their lifecycle with the public use cases, and watching them.
 
 ``fire`` sends one event the way a user (or the scheduler) would: through ``workflow.sign``,
-``send_back``, ``finalize``, ``revoke``, ``request_correction`` or ``decide_correction``.
+``send_back``, ``finalize``, ``revoke``, ``request_correction``, ``decide_correction`` or
+``decide_entry_correction`` (which fires ``reopen_for_correction``).
 ``drive_to`` takes a new transcript along the shortest path to a state, firing events only:
 no test writes ``status``.
 """
@@ -9,13 +10,17 @@ no test writes ``status``.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from domain.model import (
     CorrectionRequest,
+    CorrectionStatus,
     Enrollment,
+    EntryCorrection,
+    ScoreLine,
     Student,
     Transcript,
     TranscriptKind,
@@ -26,7 +31,9 @@ from workflow import (
     SYSTEM,
     Actor,
     SigningStep,
+    SubjectValues,
     decide_correction,
+    decide_entry_correction,
     finalize,
     request_correction,
     revoke,
@@ -56,6 +63,7 @@ EVENT_INSTANT: dict[str, datetime] = {
     "request_correction": AFTER_LOCK,
     "approve_correction": AFTER_LOCK,
     "reject_correction": AFTER_LOCK,
+    "reopen_for_correction": BEFORE_LOCK,
 }
 """When each event is fired unless a test says otherwise: the right side of the lock date."""
 
@@ -90,6 +98,62 @@ def latest_request(engine: Engine, transcript_id: str) -> int | None:
         ).first()
 
 
+CORRECTED_SUBJECT = "TOAN"
+"""The subject whose semester-1 line the entry corrections of ``fire`` change."""
+
+
+def file_entry_correction(world: World, transcript_id: str) -> int:
+    """A pending entry correction of the transcript's student (TOAN, semester 1), naming the
+    transcript, put on file directly with the line's current values.
+
+    Only a signed entry can be the subject of a real request; the tables need one on every
+    transcript so ``reopen_for_correction`` can be fired at any state (and be refused).
+    """
+    with Session(world.engine) as session:
+        row = session.get(Transcript, transcript_id)
+        assert row is not None
+        line = session.exec(
+            select(ScoreLine).where(
+                ScoreLine.student_id == row.student_id,
+                ScoreLine.class_id == row.class_id,
+                ScoreLine.subject_code == CORRECTED_SUBJECT,
+                ScoreLine.semester == 1,
+            )
+        ).first()
+        current = SubjectValues.of_line(line)
+        midterm = Decimal("6.5") if current.midterm == Decimal("7.5") else Decimal("7.5")
+        proposed = SubjectValues(regular=(Decimal("8.0"),), midterm=midterm)
+        correction = EntryCorrection(
+            transcript_id=transcript_id,
+            student_id=row.student_id,
+            class_id=row.class_id,
+            semester=1,
+            subject_code=CORRECTED_SUBJECT,
+            current=current.stored(),
+            proposed=proposed.stored(),
+            reason=REASON,
+            requested_by_id=world.people["gvbm.toan"],
+            requested_at=BEFORE_LOCK,
+        )
+        session.add(correction)
+        session.commit()
+        assert correction.id is not None
+        return correction.id
+
+
+def pending_entry_correction(engine: Engine, transcript_id: str) -> int | None:
+    """The most recent pending entry correction naming the transcript."""
+    with Session(engine) as session:
+        return session.exec(
+            select(EntryCorrection.id)
+            .where(
+                EntryCorrection.transcript_id == transcript_id,
+                EntryCorrection.status == CorrectionStatus.PENDING,
+            )
+            .order_by(col(EntryCorrection.id).desc())
+        ).first()
+
+
 def fire(
     world: World,
     transcript_id: str,
@@ -105,9 +169,12 @@ def fire(
     """Send ``event`` by ``who`` at ``at`` through the use case that fires it.
 
     Returns what the use case returns that a test may need: the new version's id (revoke,
-    approve_correction) or the correction request's id (request_correction). A subject
-    signature signs ``subject_code`` (default: the subject ``who`` teaches in 6A1, else TOAN);
-    the Department decides ``request_id`` (default: the transcript's latest request).
+    approve_correction) or the correction request's id (request_correction,
+    reopen_for_correction). A subject signature signs ``subject_code`` (default: the subject
+    ``who`` teaches in 6A1, else TOAN); the Department decides ``request_id`` (default: the
+    transcript's latest request); ``reopen_for_correction`` is ``who`` approving the entry
+    correction ``request_id`` (default: the transcript's latest pending one, filed by
+    ``file_entry_correction`` if there is none).
     """
     now = EVENT_INSTANT[event] if at is None else at
     actor = actor_of(world, who, now)
@@ -157,6 +224,21 @@ def fire(
             note="Sở GDĐT đã xem xét",
             now=now,
         )
+    if event == "reopen_for_correction":
+        correction = (
+            request_id
+            or pending_entry_correction(world.engine, transcript_id)
+            or file_entry_correction(world, transcript_id)
+        )
+        decide_entry_correction(
+            uow,
+            correction_id=correction,
+            approve=True,
+            note="Hiệu trưởng đồng ý sửa",
+            actor=actor,
+            now=now,
+        )
+        return correction
     raise AssertionError(f"unknown event {event}")
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from domain.model import CorrectionRequest, TranscriptKind, TranscriptStatus
 from tests.support.databases import MigratedDatabase
 from tests.support.footprints import Footprint, footprint
-from tests.support.journeys import REASON, drive_to
+from tests.support.journeys import REASON, drive_to, file_entry_correction
 from tests.support.world import BEFORE_LOCK, World, build_world
 from workflow import Actor
 
@@ -60,7 +60,8 @@ class StateShelf:
     built; if something did (a refusal that was not one), it builds a fresh one, so one wrong
     outcome never spills into other tests. Every transcript on the shelf has a pending
     correction request on file (its real one in ``correction_requested``, a stray one
-    elsewhere) for the Department's events to act on.
+    elsewhere) for the Department's events to act on, and a pending entry correction for
+    the principal's ``reopen_for_correction``.
     """
 
     def __init__(self, world: World) -> None:
@@ -77,6 +78,7 @@ class StateShelf:
         transcript_id = drive_to(self.world, kind, state)
         if state is not TranscriptStatus.CORRECTION_REQUESTED:
             file_stray_request(self.world, transcript_id)
+        file_entry_correction(self.world, transcript_id)
         now = footprint(self.world.engine, transcript_id)
         self._lent[(kind, state)] = (transcript_id, now.around)
         return transcript_id, now

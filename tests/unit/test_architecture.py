@@ -34,10 +34,14 @@ def _status_writes(tree: ast.AST) -> Iterator[tuple[int, str]]:
 
 
 def test_nothing_but_the_state_machine_writes_a_transcripts_status() -> None:
-    # The other ``status`` attributes: a correction request's (pending → decided), and the
-    # status an error reports.
+    # The other ``status`` attributes: a correction request's (pending → decided), an entry
+    # correction's and an entry-window decision's (pending → decided, carried out or
+    # replaced), and the status an error reports.
     allowed = {
         ("workflow/_versions.py", "request.status"),
+        ("workflow/_tracking_approval.py", "correction.status"),
+        ("workflow/_tracking_windows.py", "decision.status"),
+        ("workflow/_tracking_windows.py", "older.status"),
         ("workflow/_errors.py", "self.status"),
     }
     found = {
