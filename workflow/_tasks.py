@@ -28,6 +28,7 @@ from domain.model import (
     TranscriptSignature,
     TranscriptStatus,
 )
+from workflow._locks import UNSTAMPED
 from workflow._signing_steps import SigningStep
 
 
@@ -46,13 +47,6 @@ CR = _table(CorrectionRequest, "cr")
 SCH = _table(School, "s")
 
 Clause = sa.ColumnElement[bool]
-
-_UNSTAMPED = (
-    TranscriptStatus.DRAFT,
-    TranscriptStatus.SUBJECT_SIGNED,
-    TranscriptStatus.HOMEROOM_SIGNED,
-    TranscriptStatus.PRINCIPAL_SIGNED,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +119,7 @@ def _lock_at() -> sa.ColumnElement[Any]:
 def _overdue(person_id: int, now: datetime) -> list[sa.Select[Any]]:
     """Transcripts past their lock date and not stamped: the principal's and the Department's."""
     late = sa.and_(
-        T.c.status.in_([s.value for s in _UNSTAMPED]),
+        T.c.status.in_([s.value for s in UNSTAMPED]),
         # Y is joined after the role join; the lock date is compared in the WHERE clause.
         _lock_at() <= now,
     )
