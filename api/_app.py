@@ -6,9 +6,9 @@ from litestar import Litestar
 from litestar.datastructures import State
 from sqlalchemy.engine import Engine
 
-from api._clock import Clock, SystemClock
+from api._clock import SystemClock
 from api._health import health
-from workflow import Settings
+from workflow import Clock, Settings
 
 
 def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None) -> Litestar:

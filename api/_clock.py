@@ -3,15 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Protocol
-
-
-class Clock(Protocol):
-    """Something that tells the time (tests pass a fixed one)."""
-
-    def now(self) -> datetime:
-        """The current instant, timezone-aware."""
-        ...
 
 
 class SystemClock:

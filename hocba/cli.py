@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +22,7 @@ from domain.assessment import (
     parse_year_input,
     result_to_json,
 )
+from scheduler import SchedulerService, run_due
 from workflow import (
     DemoSummary,
     Settings,
@@ -29,9 +33,10 @@ from workflow import (
     verify_audit_chain,
 )
 from workflow._migrations import upgrade
+from workflow._notifier import LogNotifier
 
 if TYPE_CHECKING:
-    from api import Clock
+    from workflow import Clock
 
 # ``api`` (Litestar and the real clock) is imported inside the commands that need it: the
 # other commands start in a fraction of the time.
@@ -138,6 +143,65 @@ def demo_seed() -> None:
     _print_demo(_seed(settings, engine, SystemClock()))
 
 
+def _scheduler_service(settings: Settings, engine: Engine, clock: Clock) -> SchedulerService:
+    return SchedulerService(
+        engine=engine,
+        clock=clock,
+        notifier=LogNotifier(),
+        reminder_days=settings.reminder_days,
+        timezone=settings.timezone,
+        tick_seconds=settings.scheduler_tick_seconds,
+    )
+
+
+@main.group(invoke_without_command=True)
+@click.pass_context
+def scheduler(context: click.Context) -> None:
+    """Run the scheduler alone (when HOCBA_SCHEDULER=off on the API instances)."""
+    if context.invoked_subcommand is not None:
+        return
+    from api import SystemClock  # noqa: PLC0415
+
+    settings = _settings()
+    engine = create_database_engine(settings.database_url)
+    upgrade(engine)
+    service = _scheduler_service(settings, engine, SystemClock())
+    leading = service.start()
+    click.echo("scheduler: active" if leading else "scheduler: standing by for the active one")
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+    service.shutdown()
+
+
+@scheduler.command("run-due")
+@click.option("--at", "at", default=None, help="ISO-8601 instant with offset (default: now).")
+def scheduler_run_due(at: str | None) -> None:
+    """Run every job due at that instant once (idempotent) and print what changed."""
+    from api import SystemClock  # noqa: PLC0415
+
+    try:
+        instant = datetime.fromisoformat(at) if at else SystemClock().now()
+    except ValueError:
+        click.echo(f"--at: {at!r} is not an ISO-8601 instant", err=True)
+        sys.exit(2)
+    if instant.tzinfo is None:
+        click.echo(f"--at: {at!r} needs an offset, e.g. 2025-07-01T00:00:00+07:00", err=True)
+        sys.exit(2)
+    settings = _settings()
+    engine = create_database_engine(settings.database_url)
+    report = run_due(
+        engine,
+        at=instant,
+        notifier=LogNotifier(),
+        reminder_days=settings.reminder_days,
+        timezone=settings.timezone,
+    )
+    for line in report.lines():
+        click.echo(line)
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default HOCBA_HOST).")
 @click.option("--port", default=None, type=int, help="Port to listen on (default HOCBA_PORT).")
@@ -157,7 +221,15 @@ def serve(host: str | None, port: int | None) -> None:
         _print_demo(_seed(settings, engine, clock))
         click.echo(_DEMO_BANNER)
     app = create_app(settings=settings, engine=engine, clock=clock)
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+    service = None
+    if settings.scheduler == "in-process":
+        service = _scheduler_service(settings, engine, clock)
+        service.start()
+    try:
+        uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+    finally:
+        if service is not None:
+            service.shutdown()
 
 
 @main.command()

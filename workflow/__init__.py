@@ -3,6 +3,7 @@
 from workflow._actor import SYSTEM, Actor, Grant, load_actor
 from workflow._allowed import allowed_actions
 from workflow._audit import AuditReport, AuditTrail, verify_audit_chain
+from workflow._clock import Clock
 from workflow._database import create_database_engine, is_postgresql
 from workflow._demo import (
     ClassProgress,
@@ -90,6 +91,7 @@ __all__ = [
     "AuditReport",
     "AuditTrail",
     "ClassProgress",
+    "Clock",
     "ConflictError",
     "DataLockedError",
     "DecisionNotDueError",

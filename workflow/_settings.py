@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -26,6 +27,13 @@ class Settings(BaseSettings):
     """Port ``hocba serve`` listens on."""
     database_echo: bool = False
     """Log every SQL statement (debugging only)."""
+    scheduler: Literal["in-process", "off"] = "in-process"
+    """``in-process``: ``hocba serve`` runs the scheduler too (one machine); ``off``: a separate
+    ``hocba scheduler`` process runs it (several API instances; one of them leads at a time)."""
+    reminder_days: tuple[int, ...] = (7, 3, 1)
+    """Days before each lock date on which signers with pending work are reminded."""
+    scheduler_tick_seconds: int = 300
+    """How often the active scheduler checks for due work (lock times also get exact triggers)."""
 
 
 def load_settings() -> Settings:

@@ -28,6 +28,7 @@ from domain.model import (
     TranscriptSignature,
     TranscriptStatus,
 )
+from workflow._locks import UNSTAMPED
 from workflow._signing_steps import SigningStep
 
 
@@ -84,30 +85,54 @@ def _mine(person_id: int, role: Role, now: datetime) -> Clause:
 
 
 def _grouped(
-    step: SigningStep,
+    step: SigningStep | None,
     subject: sa.ColumnElement[Any] | None,
     where: Clause,
     joins: list[tuple[sa.FromClause, Clause]],
+    action: str = "sign",
 ) -> sa.Select[Any]:
     """Transcripts matching ``where``, one row per year × class (× subject)."""
     keys: list[sa.ColumnElement[Any]] = [Y.c.name, C.c.id, C.c.name]
     if subject is not None:
         keys.append(subject)
-    due = sa.case((T.c.supplementary, Y.c.supplementary_lock_at), else_=Y.c.main_lock_at)
     query = sa.select(
-        sa.literal("sign").label("action"),
-        sa.literal(step.value).label("step"),
+        sa.literal(action).label("action"),
+        (sa.null() if step is None else sa.literal(step.value)).label("step"),
         Y.c.name.label("school_year"),
         C.c.id.label("class_id"),
         C.c.name.label("class_name"),
         (sa.null() if subject is None else subject).label("subject_code"),
         sa.func.aggregate_strings(T.c.id, ",").label("ids"),
-        sa.func.min(due).label("due_at"),
+        sa.func.min(_lock_at()).label("due_at"),
     ).select_from(T)
     for target, on in joins:
         query = query.join(target, on)
     query = query.join(C, C.c.id == T.c.class_id).join(Y, Y.c.id == T.c.school_year_id)
     return query.where(where).group_by(*keys)
+
+
+def _lock_at() -> sa.ColumnElement[Any]:
+    """The transcript's lock date: the supplementary one for the retest / training group."""
+    return sa.case((T.c.supplementary, Y.c.supplementary_lock_at), else_=Y.c.main_lock_at)
+
+
+def _overdue(person_id: int, now: datetime) -> list[sa.Select[Any]]:
+    """Transcripts past their lock date and not stamped: the principal's and the Department's."""
+    late = sa.and_(
+        T.c.status.in_([s.value for s in UNSTAMPED]),
+        # Y is joined after the role join; the lock date is compared in the WHERE clause.
+        _lock_at() <= now,
+    )
+    officer = sa.and_(
+        RA.c.person_id == person_id,
+        RA.c.role == Role.DEPARTMENT_OFFICER.value,
+        _in_force(RA, now),
+        RA.c.department_code == SCH.c.department_code,
+    )
+    return [
+        _grouped(None, None, late, [(RA, _mine(person_id, Role.PRINCIPAL, now))], "overdue"),
+        _grouped(None, None, late, [(SCH, SCH.c.id == T.c.school_id), (RA, officer)], "overdue"),
+    ]
 
 
 def _subject_step(person_id: int, now: datetime) -> list[sa.Select[Any]]:
@@ -213,7 +238,10 @@ def _corrections(person_id: int, now: datetime) -> sa.Select[Any]:
 def task_queue(session: Session, *, person_id: int, now: datetime) -> list[TaskItem]:
     """The caller's queue at ``now``, ordered by due date, class and subject."""
     statement = sa.union_all(
-        *_subject_step(person_id, now), *_later_steps(person_id, now), _corrections(person_id, now)
+        *_subject_step(person_id, now),
+        *_later_steps(person_id, now),
+        _corrections(person_id, now),
+        *_overdue(person_id, now),
     )
     by_id: dict[str, TaskItem] = {}
     for row in session.execute(statement):

@@ -31,6 +31,7 @@ from domain.model._enums import (
 from domain.model._errors import DomainError, InvalidPersonalIdError, UnknownSubjectError
 from domain.model._identity import mask_personal_id, validate_personal_id
 from domain.model._people import Enrollment, GuardianLink, Person, RoleAssignment, Student
+from domain.model._scheduling import Notification, SchedulerRun
 from domain.model._school import ClassSubject, School, SchoolClass, SchoolYear, Subject
 from domain.model._subjects import CATALOGUE, SubjectInfo, subject_info
 from domain.model._tracking import (
@@ -66,9 +67,11 @@ __all__ = [
     "HomeroomRecord",
     "Honour",
     "InvalidPersonalIdError",
+    "Notification",
     "Person",
     "Role",
     "RoleAssignment",
+    "SchedulerRun",
     "School",
     "SchoolClass",
     "SchoolYear",
