@@ -45,9 +45,12 @@ def check_year(year: YearInput) -> Circular:
         if subject.code in seen:
             raise InvalidAssessmentInputError(f"{path}.code", subject.code, "is given twice")
         seen.add(subject.code)
-    if circular is Circular.C58 and not any(isinstance(s, ScoredSubject) for s in year.subjects):
+    scored = {s.code for s in year.subjects if isinstance(s, ScoredSubject)}
+    if circular is Circular.C58 and not {"TOAN", "NGUVAN"} <= scored:
+        # Học lực is gated on Toán or Ngữ văn; without both the gate (and the retest choice it
+        # leads to) is undefined, and every lower-secondary grade-year has both subjects.
         raise InvalidAssessmentInputError(
-            "subjects", [s.code for s in year.subjects], "a Circular 58 year needs a scored subject"
+            "subjects", sorted(seen), "a Circular 58 year needs the scored subjects TOAN and NGUVAN"
         )
     scale = Level if circular is Circular.C22 else Conduct58
     for field, conduct in (

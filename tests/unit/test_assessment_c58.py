@@ -9,7 +9,13 @@ from decimal import Decimal
 
 import pytest
 
-from domain.assessment import Circular, Learning58, circular_for, learning_level
+from domain.assessment import (
+    Circular,
+    InvalidAssessmentInputError,
+    Learning58,
+    circular_for,
+    learning_level,
+)
 from tests.support.assessment_years import assess, marks, year_data
 
 C22, C58 = Circular.C22, Circular.C58
@@ -240,3 +246,12 @@ def test_legacy_titles(scores: str, conduct: str, title: str | None) -> None:
     assert (
         assess(year_data(scores=scores, school_year="2019-2020", conduct=conduct))["title"] == title
     )
+
+
+def test_a_legacy_year_without_toan_and_ngu_van_is_refused_naming_the_subjects() -> None:
+    data = year_data(school_year="2019-2020", conduct="T T")
+    data["subjects"] = [s for s in data["subjects"] if s["code"] != "NGUVAN"]
+    with pytest.raises(InvalidAssessmentInputError) as refused:
+        assess(data)
+    assert refused.value.field == "subjects"
+    assert "TOAN and NGUVAN" in str(refused.value)

@@ -60,8 +60,12 @@ def scored_subject(draw: st.DrawFn, code: str, strength: int) -> dict[str, Any]:
 
 @st.composite
 def years(draw: st.DrawFn, *, school_year: str = "2024-2025") -> dict[str, Any]:
-    """A year with six to nine scored subjects (as every real grade has) and some comment ones."""
-    codes = draw(st.lists(st.sampled_from(SCORED_CODES), min_size=6, max_size=9, unique=True))
+    """A year with Toán, Ngữ văn and four to seven more scored subjects (as every real grade
+    has), and some comment ones."""
+    others = [c for c in SCORED_CODES if c not in ("TOAN", "NGUVAN")]
+    more = draw(st.lists(st.sampled_from(others), min_size=4, max_size=7, unique=True))
+    codes = ["TOAN", "NGUVAN", *more]
+    codes = draw(st.permutations(codes))
     commented = draw(st.lists(st.sampled_from(COMMENT_CODES), max_size=4, unique=True))
     strength = draw(strengths)
     subjects = [draw(scored_subject(code, strength)) for code in codes] + [
