@@ -1,9 +1,11 @@
 """The demo school of contracts.md ("Demo data"): seeded once, idempotently, from ``now``.
 
 ``seed_demo`` writes the school, its two years, classes, accounts and students in one
-transaction (``workflow._demo_setup``), then plays the transcripts' script through the real
-use cases, one transaction each (``workflow._demo_script``; its docstring says how signatures
-are recorded until the signing issue lands), and finally records that the demo is complete.
+transaction (``workflow._demo_setup``), then plays the script through the real use cases, one
+transaction each: entry opened, the tracking book filled in and the transcripts built from it
+(``workflow._demo_tracking``), then the signatures, the lock and a correction request
+(``workflow._demo_script``; its docstring says how signatures are recorded until the signing
+issue lands), and finally records that the demo is complete.
 """
 
 from __future__ import annotations
@@ -42,10 +44,11 @@ from workflow._demo_data import (
     YearRef,
     grade_of,
 )
-from workflow._demo_plan import TranscriptKey, plan_steps
+from workflow._demo_plan import Step, TranscriptKey, plan_steps
 from workflow._demo_records import DemoStudent, draw_class, year_results
 from workflow._demo_script import ScriptPlayer
 from workflow._demo_setup import SEED_ACTOR, ClassKey, set_up_school
+from workflow._demo_tracking import EntryStep, entry_steps
 from workflow._errors import InvalidInputError, WorkflowError
 from workflow._uow import UnitOfWork
 
@@ -129,7 +132,12 @@ def seed_demo(engine: Engine, *, now: datetime, timezone: str = "Asia/Ho_Chi_Min
     data = _draw_results(rng, classes, years)
     roster = set_up_school(engine, years=years, classes=classes, now=now)
     sizes = {key: len(members) for key, members in classes.items()}
-    ScriptPlayer(engine, roster, data).play(plan_steps(class_sizes=sizes, years=years, now=now))
+    entries = entry_steps(classes=list(classes), years=years, now=now)
+    transcripts = plan_steps(class_sizes=sizes, years=years, now=now)
+    # One script in the order of the instants; at the same instant the tracking book first.
+    steps: list[Step | EntryStep] = [*entries, *transcripts]
+    script = sorted(steps, key=lambda step: step.at)
+    ScriptPlayer(engine, roster, data).play(script)
     with UnitOfWork(engine) as uow:
         uow.audit.record(
             actor=SEED_ACTOR,

@@ -17,8 +17,9 @@ from workflow._demo_data import ACCOUNTS, SUBJECT_CODES, YearRef
 from workflow._demo_setup import ClassKey
 from workflow._signing_steps import SigningStep
 
-Action = Literal["create", "sign", "finalize", "request_correction"]
-"""The use case a step calls."""
+Action = Literal["sign", "finalize", "request_correction"]
+"""The use case a step calls (the transcripts are built from the tracking book beforehand:
+``workflow._demo_tracking``)."""
 TranscriptKey = tuple[ClassKey, int]
 """A transcript of the demo: its class and the student's place in the class list."""
 
@@ -88,7 +89,8 @@ def _teachers() -> tuple[dict[tuple[ClassKey, str], str], dict[ClassKey, str]]:
     return subject, homeroom
 
 
-_SUBJECT_TEACHERS, _HOMEROOM_TEACHERS = _teachers()
+SUBJECT_TEACHERS, HOMEROOM_TEACHERS = _teachers()
+"""The login on duty for each (class, subject), and the homeroom teacher of each class."""
 _SIGNERS = {SigningStep.PRINCIPAL: PRINCIPAL, SigningStep.SCHOOL: CLERK}
 
 
@@ -115,9 +117,6 @@ class _Timing:
         if self.year.ref is YearRef.CURRENT:
             return so_far(self.year, now=self.now, fraction=fraction)
         return self.year.at(month, day, hour)
-
-    def create(self) -> datetime:
-        return self._point(0.30, 5, 18, 8)
 
     def subject(self, position: int) -> datetime:
         if self.year.ref is YearRef.CURRENT:
@@ -153,14 +152,13 @@ def plan_steps(
 def _transcript_steps(target: TranscriptKey, timing: _Timing, current: _Timing) -> Iterator[Step]:
     key, index = target
     plan = planned_progress(key, index)
-    yield Step(timing.create(), "create", target, ACADEMIC_AFFAIRS)
     for position, code in enumerate(SUBJECT_CODES):
         if code in plan.subjects:
-            teacher = _SUBJECT_TEACHERS[key, code]
+            teacher = SUBJECT_TEACHERS[key, code]
             yield Step(timing.subject(position), "sign", target, teacher, SigningStep.SUBJECT, code)
     reached = _LATER_STEPS.index(plan.last_step) + 1 if plan.last_step else 0
     for step in _LATER_STEPS[:reached]:
-        signer = _HOMEROOM_TEACHERS[key] if step is SigningStep.HOMEROOM else _SIGNERS[step]
+        signer = HOMEROOM_TEACHERS[key] if step is SigningStep.HOMEROOM else _SIGNERS[step]
         yield Step(timing.later(step), "sign", target, signer, step)
     if plan.finalized:
         yield Step(timing.year.main_lock_at, "finalize", target, None)

@@ -158,7 +158,8 @@ def _comment(rng: random.Random, aptitude: float, periods: int) -> dict[str, Any
 def year_results(
     rng: random.Random, *, student: DemoStudent, grade: int, school_year: str
 ) -> dict[str, Any]:
-    """One student's year, as ``Transcript.data``: close to the ``hocba assess`` input.
+    """One student's year, entered into the tracking book by the seed: close to the ``hocba
+    assess`` input.
 
     ``{"grade", "school_year", "subjects": {CODE: {"kind", "periods_per_year", "hk1": {…},
     "hk2": {…}, "year"}}, "conduct": {"hk1", "hk2"}, "absences"}``; a scored semester holds

@@ -1,7 +1,8 @@
 """Playing the demo's script: every step is a real use case call by the account on duty.
 
-``create_transcript``, ``sign``, ``finalize`` and ``request_correction`` judge the demo exactly
-as they judge real work: the guards, the state machine and the audit chain all apply.
+The tracking book's use cases and ``build_class_transcripts`` (``workflow._demo_tracking``),
+then ``sign``, ``finalize`` and ``request_correction`` judge the demo exactly as they judge real
+work: the guards, the state machine and the audit chain all apply.
 
 Until the signing issue lands (XMLDSig for the XML, PAdES for the PDF, the demo PKI in
 ``var/pki/``), a signature is recorded from ``SignatureEvidence`` describing the signer's demo
@@ -22,12 +23,12 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from domain.model import TranscriptKind, state_hash
+from domain.model import state_hash
 from workflow._actor import SYSTEM, Actor, load_actor
 from workflow._demo_data import SCHOOL_CODE, SCHOOL_NAME
 from workflow._demo_plan import Action, Step, TranscriptKey
 from workflow._demo_setup import DemoRoster
-from workflow._drafting import create_transcript
+from workflow._demo_tracking import EntryPlayer, EntryStep
 from workflow._policy import SignatureEvidence
 from workflow._signing import finalize, sign
 from workflow._signing_steps import SigningStep, slot_of_step
@@ -78,52 +79,43 @@ class ScriptPlayer:
         self, engine: Engine, roster: DemoRoster, data: dict[TranscriptKey, dict[str, Any]]
     ) -> None:
         self._engine, self._roster, self._data = engine, roster, data
-        self.transcript_ids: dict[TranscriptKey, str] = {}
         self._actors: dict[tuple[str, datetime], Actor] = {}
+        self._entries = EntryPlayer(engine, roster, data, self._login_at)
+        self._built = self._entries.built
         self._handlers: dict[Action, Callable[[Step], None]] = {
-            "create": self._create,
             "sign": self._sign,
             "finalize": self._finalize,
             "request_correction": self._request_correction,
         }
 
-    def play(self, steps: Iterable[Step]) -> None:
+    def play(self, steps: Iterable[Step | EntryStep]) -> None:
         """Run every step; a refused one raises the use case's error (a bug in the plan)."""
         for step in steps:
-            self._handlers[step.action](step)
+            if isinstance(step, EntryStep):
+                self._entries.play(step)
+            else:
+                self._handlers[step.action](step)
 
     def _actor(self, step: Step) -> Actor:
-        if step.login is None:
-            return SYSTEM
-        key = (step.login, step.at)
+        return SYSTEM if step.login is None else self._login_at(step.login, step.at)
+
+    def _login_at(self, login: str, at: datetime) -> Actor:
+        key = (login, at)
         if key not in self._actors:  # a batch (a class, one subject) shares signer and instant
             with Session(self._engine) as session:
-                person_id = self._roster.people[step.login]
-                self._actors[key] = load_actor(session, person_id, at=step.at)
+                self._actors[key] = load_actor(session, self._roster.people[login], at=at)
         return self._actors[key]
-
-    def _create(self, step: Step) -> None:
-        key, index = step.transcript
-        self.transcript_ids[step.transcript] = create_transcript(
-            UnitOfWork(self._engine),
-            student_id=self._roster.students[key][index],
-            class_id=self._roster.class_ids[key],
-            kind=TranscriptKind.CA_NAM,
-            data=self._data[step.transcript],
-            actor=self._actor(step),
-            now=step.at,
-        )
 
     def _sign(self, step: Step) -> None:
         assert step.step is not None and step.login is not None  # the plan sets both for "sign"
-        transcript_id = self.transcript_ids[step.transcript]
+        transcript_id = self._built.ids[step.transcript]
         certificate = SCHOOL_SEAL if step.step is SigningStep.SCHOOL else step.login
         evidence = demo_evidence(
             login=certificate,
             full_name=self._roster.full_names[step.login],
             transcript_id=transcript_id,
             slot=slot_of_step(step.step, step.subject_code),
-            data=self._data[step.transcript],
+            data=self._built.data[step.transcript],
             at=step.at,
         )
         sign(
@@ -139,7 +131,7 @@ class ScriptPlayer:
     def _finalize(self, step: Step) -> None:
         finalize(
             UnitOfWork(self._engine),
-            transcript_id=self.transcript_ids[step.transcript],
+            transcript_id=self._built.ids[step.transcript],
             actor=self._actor(step),
             now=step.at,
         )
@@ -149,7 +141,7 @@ class ScriptPlayer:
         right = min(10.0, final + 1.0)
         request_correction(
             UnitOfWork(self._engine),
-            transcript_id=self.transcript_ids[step.transcript],
+            transcript_id=self._built.ids[step.transcript],
             actor=self._actor(step),
             reason="Nhập sai điểm kiểm tra cuối kì II môn Ngữ văn",
             details=(

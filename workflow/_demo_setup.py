@@ -74,6 +74,7 @@ class DemoRoster:
     """The ids of what the setup wrote, for the steps that follow."""
 
     school_id: int
+    year_ids: dict[YearRef, int]
     class_ids: dict[ClassKey, int]
     people: dict[str, int]
     """Person id by username."""
@@ -262,6 +263,7 @@ def set_up_school(
         uow.commit("the demo school")
         return DemoRoster(
             school_id=setup.school_id,
+            year_ids=setup.year_ids,
             class_ids=setup.class_ids,
             people=setup.people,
             full_names=setup.full_names,

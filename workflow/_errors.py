@@ -266,3 +266,117 @@ class InvalidEntryError(InvalidInputError):
         self.field = first.field
         self.student_id = first.student_id
         self.problems = problems
+
+
+# --- the year-end review and the transcript built from the tracking book ------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingGap:
+    """One entry the tracking book still lacks for a student's year."""
+
+    student_id: int
+    student_name: str
+    subject_code: str | None
+    """The subject whose line lacks it; None for the homeroom record."""
+    semester: int
+    what: str
+    """What is missing: ``the mid-term (ĐĐGgk)``, ``conduct`` …"""
+    what_vi: str
+
+
+class IncompleteTrackingError(WorkflowError):
+    """The tracking book lacks entries the year's assessment needs; nothing was changed.
+
+    The message names the first gap (student, subject, semester); ``gaps`` lists them all.
+    """
+
+    code = "tracking_incomplete"
+
+    def __init__(self, gaps: tuple[TrackingGap, ...]) -> None:
+        first = gaps[0]
+        more = len(gaps) - 1
+        where = first.subject_code or "homeroom record"
+        where_vi = f"môn {first.subject_code}" if first.subject_code else "hồ sơ chủ nhiệm"
+        super().__init__(
+            f"the tracking book is incomplete: student {first.student_name} (id "
+            f"{first.student_id}), {where} of semester {first.semester}: {first.what}"
+            + (f" (and {more} more gaps)" if more else ""),
+            f"Sổ theo dõi chưa đủ dữ liệu: học sinh {first.student_name}, {where_vi} học kỳ "
+            f"{first.semester}: {first.what_vi}" + (f" (và {more} chỗ thiếu khác)" if more else ""),
+        )
+        self.student_id = first.student_id
+        self.subject_code = first.subject_code
+        self.gaps = gaps
+
+
+class YearEndNotProposedError(WorkflowError):
+    """The principal approves a proposal: there is none (for a student) yet."""
+
+    code = "year_end_not_proposed"
+
+    def __init__(self, class_name: str, student: str) -> None:
+        super().__init__(
+            f"the homeroom teacher of class {class_name} has not proposed the year-end results "
+            f"of {student} yet",
+            f"giáo viên chủ nhiệm lớp {class_name} chưa đề xuất kết quả cuối năm của học sinh "
+            f"{student}",
+        )
+        self.student = student
+
+
+class YearEndOutdatedError(WorkflowError):
+    """The tracking book changed after the proposal: the homeroom teacher proposes again."""
+
+    code = "year_end_outdated"
+
+    def __init__(self, student: str) -> None:
+        super().__init__(
+            f"the tracking book of {student} changed after the year-end proposal; the homeroom "
+            "teacher must propose again",
+            f"sổ theo dõi của học sinh {student} đã thay đổi sau khi đề xuất kết quả cuối năm; "
+            "giáo viên chủ nhiệm cần đề xuất lại",
+        )
+        self.student = student
+
+
+class YearEndApprovedError(WorkflowError):
+    """The year-end results of the class are approved already: they are not proposed again."""
+
+    code = "year_end_approved"
+
+    def __init__(self, class_name: str) -> None:
+        super().__init__(
+            f"the year-end results of class {class_name} are approved already",
+            f"kết quả cuối năm của lớp {class_name} đã được phê duyệt",
+        )
+
+
+class NotInSupplementaryGroupError(WorkflowError):
+    """Retest and summer-training results are only for the approved supplementary group."""
+
+    code = "not_in_supplementary_group"
+
+    def __init__(self, student: str) -> None:
+        super().__init__(
+            f"{student} is not in the approved retest / summer-training group",
+            f"học sinh {student} không thuộc danh sách kiểm tra lại / rèn luyện hè đã phê duyệt",
+        )
+        self.student = student
+
+
+class SignedDataChangedError(DataLockedError):
+    """The tracking book differs from a part of the transcript a live signature covers."""
+
+    code = "signed_data_changed"
+
+    def __init__(self, *, part: str, part_vi: str, student: str, slot: str) -> None:
+        super().__init__(
+            f"{part} of {student}'s transcript is signed ({slot}) and the tracking book now "
+            "differs from it; request an entry correction, which the principal approves and "
+            "which reopens the transcript for signing again",
+            f"{part_vi} trong học bạ của học sinh {student} đã được ký ({slot}) nhưng sổ theo "
+            "dõi nay khác; hãy lập đề nghị sửa sai sót để hiệu trưởng phê duyệt và ký lại",
+        )
+        self.part = part
+        self.slot = slot

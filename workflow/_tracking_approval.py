@@ -25,7 +25,8 @@ from workflow._tracking_corrections import (
     homeroom_teachers,
     stored_entry,
 )
-from workflow._tracking_entries import write_line, write_record
+from workflow._tracking_entries import write_record
+from workflow._tracking_lines import write_line
 from workflow._tracking_locks import (
     check_before_lock,
     check_not_signed,
@@ -39,6 +40,7 @@ from workflow._tracking_scope import (
     students_of,
 )
 from workflow._tracking_values import HomeroomValues, SubjectValues
+from workflow._transcript_build import refresh_from_tracking_book
 from workflow._transitions import acting_person, fire, get_transcript
 from workflow._uow import UnitOfWork
 
@@ -185,3 +187,5 @@ def _apply(
             action="tracking.homeroom.correct",
             details=why,
         )
+    # A transcript built from the tracking book follows it, in this same transaction.
+    refresh_from_tracking_book(uow, transcript, actor=actor, now=now, why=why)

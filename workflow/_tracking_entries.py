@@ -19,6 +19,7 @@ from domain.model import HomeroomRecord, ScoreLine, state_hash
 from workflow._actor import Actor
 from workflow._errors import InvalidEntryError, InvalidInputError
 from workflow._tracking_checks import Problems, check_homeroom_entry, check_subject_entry
+from workflow._tracking_lines import audit_line, stage_line
 from workflow._tracking_locks import check_entry_open, check_not_signed, live_signatures
 from workflow._tracking_scope import (
     ClassYear,
@@ -37,17 +38,6 @@ def check_semester(semester: int) -> None:
     """Refuse a semester other than 1 or 2."""
     if semester not in (1, 2):
         raise InvalidInputError("semester", "must be 1 or 2", "phải là 1 hoặc 2")
-
-
-def line_snapshot(line: ScoreLine) -> dict[str, Any]:
-    """What an audit entry fingerprints of a score line: whose, which, and its values."""
-    return {
-        "student_id": line.student_id,
-        "class_id": line.class_id,
-        "subject_code": line.subject_code,
-        "semester": line.semester,
-        **SubjectValues.of_line(line).stored(),
-    }
 
 
 def record_snapshot(record: HomeroomRecord) -> dict[str, Any]:
@@ -85,51 +75,6 @@ def homeroom_records(
         )
     ).all()
     return {row.student_id: row for row in rows}
-
-
-def write_line(
-    uow: UnitOfWork,
-    where: ClassYear,
-    line: ScoreLine | None,
-    values: SubjectValues,
-    *,
-    key: tuple[int, str, int],
-    actor: Actor,
-    now: datetime,
-    action: str,
-    details: dict[str, Any] | None = None,
-) -> None:
-    """Store ``values`` as the line of ``key`` (student, subject, semester), audited."""
-    before = None if line is None else state_hash(line_snapshot(line))
-    if line is None:
-        student_id, subject_code, semester = key
-        line = ScoreLine(
-            student_id=student_id,
-            class_id=where.class_id,
-            subject_code=subject_code,
-            semester=semester,
-            updated_at=now,
-            updated_by_id=acting_person(actor),
-        )
-    values.write_to(line)
-    line.updated_at, line.updated_by_id = now, acting_person(actor)
-    uow.session.add(line)
-    uow.flush("the score sheet")
-    uow.audit.record(
-        actor=actor,
-        action=action,
-        object_type="score_line",
-        object_id=str(line.id),
-        now=now,
-        before_sha256=before,
-        after_sha256=state_hash(line_snapshot(line)),
-        details={
-            "student_id": key[0],
-            "subject_code": key[1],
-            "semester": key[2],
-            **(details or {}),
-        },
-    )
 
 
 def write_record(
@@ -189,40 +134,64 @@ def record_subject_scores(
     """
     check_semester(semester)
     with uow:
-        session = uow.session
-        where = load_class_year(session, class_id)
-        check_may_write_scores(actor, where, subject_code)
-        subject = load_sheet_subject(session, where, subject_code)
-        students = students_of(session, where, [entry.student_id for entry in lines])
-        check_entry_open(session, where, semester=semester, student_ids=students, now=now)
-        check_not_signed(
-            live_signatures(session, where, students),
-            students,
-            subject_code=subject_code,
-            semester=semester,
-        )
-        problems = Problems()
-        checked = {
-            entry.student_id: check_subject_entry(
-                entry, subject=subject, student_name=students[entry.student_id], problems=problems
-            )
-            for entry in lines
-        }
-        if problems.found:
-            raise InvalidEntryError(tuple(problems.found))
-        stored = score_lines(session, where, subject_code, semester)
-        changed = 0
-        for student_id, values in checked.items():
-            line = stored.get(student_id)
-            if line is not None and SubjectValues.of_line(line) == values:
-                continue
-            key = (student_id, subject_code, semester)
-            write_line(
-                uow, where, line, values, key=key, actor=actor, now=now, action="tracking.scores"
-            )
-            changed += 1
+        changed = write_subject_scores(
+            uow, class_id=class_id, subject_code=subject_code, semester=semester,
+            lines=lines, actor=actor, now=now,
+        )  # fmt: skip
         uow.commit("the score sheet")
         return changed
+
+
+def write_subject_scores(
+    uow: UnitOfWork,
+    *,
+    class_id: int,
+    subject_code: str,
+    semester: int,
+    lines: Sequence[SubjectEntry],
+    actor: Actor,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """``record_subject_scores`` inside a unit of work the caller opened and commits, so that
+    another use case (a workbook import) writes the lines in its own transaction; ``details``
+    are added to each line's audit entry."""
+    session = uow.session
+    where = load_class_year(session, class_id)
+    check_may_write_scores(actor, where, subject_code)
+    subject = load_sheet_subject(session, where, subject_code)
+    students = students_of(session, where, [entry.student_id for entry in lines])
+    check_entry_open(session, where, semester=semester, student_ids=students, now=now)
+    check_not_signed(
+        live_signatures(session, where, students),
+        students,
+        subject_code=subject_code,
+        semester=semester,
+    )
+    problems = Problems()
+    checked = {
+        entry.student_id: check_subject_entry(
+            entry, subject=subject, student_name=students[entry.student_id], problems=problems
+        )
+        for entry in lines
+    }
+    if problems.found:
+        raise InvalidEntryError(tuple(problems.found))
+    stored = score_lines(session, where, subject_code, semester)
+    staged = []
+    for student_id, values in checked.items():
+        line = stored.get(student_id)
+        if line is not None and SubjectValues.of_line(line) == values:
+            continue
+        key = (student_id, subject_code, semester)
+        staged.append((key, stage_line(uow, where, line, values, key=key, actor=actor, now=now)))
+    uow.flush("the score sheet")  # once for the batch: the new lines get their ids
+    for key, (line, before) in staged:
+        audit_line(
+            uow, line, before, key=key, actor=actor, now=now, action="tracking.scores",
+            details=details,
+        )  # fmt: skip
+    return len(staged)
 
 
 def record_homeroom_data(

@@ -124,6 +124,23 @@ def check_entry_open(
         raise EntryWindowClosedError(period.value, where.year.name)
 
 
+def check_before_main_lock(where: ClassYear, *, now: datetime) -> None:
+    """Refuse from the year's main lock date on (the year-end review happens before it)."""
+    if now >= where.year.main_lock_at:
+        raise _lock_passed(where.year.main_lock_at, where.year.name)
+
+
+def check_supplementary_open(session: Session, where: ClassYear, *, now: datetime) -> None:
+    """Refuse unless supplementary results (retests, conduct after summer training) may be
+    written at ``now``: before the supplementary lock date, with the supplementary window
+    open. Whether the student is in the group is the caller's to check."""
+    year = where.year
+    if now >= year.supplementary_lock_at:
+        raise _lock_passed(year.supplementary_lock_at, year.name)
+    if not window_is_open(session, where, EntryPeriod.SUPPLEMENTARY):
+        raise EntryWindowClosedError(EntryPeriod.SUPPLEMENTARY.value, year.name)
+
+
 @dataclass(frozen=True, slots=True)
 class LiveSignature:
     """A live signature on a current transcript of a student of the class."""

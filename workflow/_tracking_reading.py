@@ -115,40 +115,59 @@ def read_subject_sheet(
     """A subject's sheet of a class for a semester, for a reader in scope; audited."""
     check_semester(semester)
     with uow:
-        session = uow.session
-        where = _readable_class(uow, class_id, actor)
-        if not (reads_whole_class(actor, where) or teaches(actor, where, subject_code)):
-            raise NotFoundError("class", class_id)
-        subject = load_sheet_subject(session, where, subject_code)
-        students = class_students(session, where)
-        stored = score_lines(session, where, subject_code, semester)
-        signatures = live_signatures(session, where, students)
-        lines = tuple(
-            ScoreLineView(
-                student_id=sid,
-                student_name=name,
-                subject_code=subject_code,
-                semester=semester,
-                values=SubjectValues.of_line(stored.get(sid)),
-                signed=signed_by(signatures, sid, subject_code) is not None,
-                updated_at=stored[sid].updated_at if sid in stored else None,
-            )
-            for sid, name in students.items()
-        )
-        sheet = SubjectSheet(
-            class_id=where.class_id,
-            class_name=where.klass.name,
-            school_year=where.year.name,
-            subject=subject,
-            semester=semester,
-            entry_open=now < where.year.main_lock_at
-            and window_is_open(session, where, EntryPeriod.of_semester(semester)),
-            lines=lines,
-        )
-        what = {"sheet": subject_code, "class_id": where.class_id, "semester": semester}
-        _audit_reads(uow, actor, now, list(students), what)
+        sheet = subject_sheet(
+            uow, class_id=class_id, subject_code=subject_code, semester=semester,
+            actor=actor, now=now,
+        )  # fmt: skip
         uow.commit("the audit log")
         return sheet
+
+
+def subject_sheet(
+    uow: UnitOfWork,
+    *,
+    class_id: int,
+    subject_code: str,
+    semester: int,
+    actor: Actor,
+    now: datetime,
+    purpose: dict[str, object] | None = None,
+) -> SubjectSheet:
+    """``read_subject_sheet`` inside a unit of work the caller opened and commits (an export
+    reads the sheet this way); ``purpose`` is added to each ``student.read`` entry."""
+    session = uow.session
+    where = _readable_class(uow, class_id, actor)
+    if not (reads_whole_class(actor, where) or teaches(actor, where, subject_code)):
+        raise NotFoundError("class", class_id)
+    subject = load_sheet_subject(session, where, subject_code)
+    students = class_students(session, where)
+    stored = score_lines(session, where, subject_code, semester)
+    signatures = live_signatures(session, where, students)
+    lines = tuple(
+        ScoreLineView(
+            student_id=sid,
+            student_name=name,
+            subject_code=subject_code,
+            semester=semester,
+            values=SubjectValues.of_line(stored.get(sid)),
+            signed=signed_by(signatures, sid, subject_code) is not None,
+            updated_at=stored[sid].updated_at if sid in stored else None,
+        )
+        for sid, name in students.items()
+    )
+    sheet = SubjectSheet(
+        class_id=where.class_id,
+        class_name=where.klass.name,
+        school_year=where.year.name,
+        subject=subject,
+        semester=semester,
+        entry_open=now < where.year.main_lock_at
+        and window_is_open(session, where, EntryPeriod.of_semester(semester)),
+        lines=lines,
+    )
+    what = {"sheet": subject_code, "class_id": where.class_id, "semester": semester}
+    _audit_reads(uow, actor, now, list(students), {**what, **(purpose or {})})
+    return sheet
 
 
 def _readable_class(uow: UnitOfWork, class_id: int, actor: Actor) -> ClassYear:

@@ -23,6 +23,9 @@ Exported names:
 - ``WorkbookRejected`` — invalid cells; ``errors`` lists every ``CellError`` (row, column
   letter, column title, value, code, English and Vietnamese messages; ``address`` like ``E7``).
 - ``MAX_WORKBOOK_BYTES`` — the largest file accepted, for an upload limit in front of it.
+- ``import_located(data, *, expected, roster=None) -> LocatedSheet`` — ``import_sheet``, with
+  the Excel row each student was read from (``row_of``, by personal ID), so that a use case
+  refusing a student's values later can still name the cells.
 
 Safety limits of the import: at most 5 MiB of file, 25 MiB unpacked and 200 zip parts; no part
 may declare a DOCTYPE; openpyxl reads it streaming (``read_only``) without evaluating anything
@@ -40,12 +43,13 @@ from workflow._workbook_errors import (
     WorkbookUnreadableError,
 )
 from workflow._workbook_export import export_sheet
-from workflow._workbook_import import import_sheet
+from workflow._workbook_import import LocatedSheet, import_located, import_sheet
 from workflow._workbook_values import ScoreSheet, SheetHeader, SheetRow
 
 __all__ = [
     "MAX_WORKBOOK_BYTES",
     "CellError",
+    "LocatedSheet",
     "Mismatch",
     "ScoreSheet",
     "SheetHeader",
@@ -55,5 +59,6 @@ __all__ = [
     "WorkbookRejected",
     "WorkbookUnreadableError",
     "export_sheet",
+    "import_located",
     "import_sheet",
 ]

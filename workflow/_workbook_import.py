@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
@@ -86,6 +87,16 @@ class _Report:
             return fallback
 
 
+@dataclass(frozen=True, slots=True)
+class LocatedSheet:
+    """An imported sheet, and the row each student was found on (to report a later refusal
+    of a student's values, such as a signed entry, at the cells the teacher typed)."""
+
+    sheet: ScoreSheet
+    row_of: Mapping[str, int]
+    """Excel's row number of each row of ``sheet``, by personal ID."""
+
+
 def import_sheet(
     data: bytes, *, expected: SheetHeader, roster: Mapping[str, str] | None = None
 ) -> ScoreSheet:
@@ -99,6 +110,13 @@ def import_sheet(
     ``expected``; its rows are the workbook's non-empty rows, in order (a roster student without
     a row is simply absent: comparing with the roster is the caller's decision).
     """
+    return import_located(data, expected=expected, roster=roster).sheet
+
+
+def import_located(
+    data: bytes, *, expected: SheetHeader, roster: Mapping[str, str] | None = None
+) -> LocatedSheet:
+    """``import_sheet``, with the Excel row of each student's row."""
     check_archive(data)
     try:
         workbook = load_workbook(
@@ -111,7 +129,10 @@ def import_sheet(
         rows = _read_table(_parsed(lambda: workbook.worksheets[0]), expected, roster)
     finally:
         workbook.close()
-    return ScoreSheet(header=expected, rows=rows)
+    return LocatedSheet(
+        sheet=ScoreSheet(header=expected, rows=tuple(row for _, row in rows)),
+        row_of={row.personal_id: number for number, row in rows},
+    )
 
 
 def _damaged(why: str) -> WorkbookUnreadableError:
@@ -238,7 +259,7 @@ def _read_row(
 
 def _read_table(
     sheet: Any, expected: SheetHeader, roster: Mapping[str, str] | None
-) -> tuple[SheetRow, ...]:
+) -> list[tuple[int, SheetRow]]:
     columns = Columns(expected.regular_count)
     rows = _rows(
         sheet, min_row=TITLE_ROW, max_row=FIRST_ROW + SCANNED_ROWS - 1, max_col=SCANNED_COLUMNS
@@ -252,7 +273,7 @@ def _read_table(
 
     listed = {pid: one_line(name) for pid, name in (roster or {}).items()}
     first_seen: dict[str, int] = {}
-    result: list[SheetRow] = []
+    result: list[tuple[int, SheetRow]] = []
     for number, row in enumerate(rows, start=FIRST_ROW):
         cells = _cells(number, row, columns.titles)
         if all(is_blank(cell.value) for cell in cells):
@@ -268,11 +289,11 @@ def _read_table(
                 report.add(refuse_name(cells[FULL_NAME], listed[personal_id]))
             first_seen.setdefault(personal_id, number)
         if student is not None:
-            result.append(student)
+            result.append((number, student))
         if report.truncated:
             break
     if report.errors:
         # A duplicate or roster error is found after the row's other cells: sort it into place.
         in_order = sorted(report.errors, key=lambda e: (e.row, len(e.column), e.column))
         raise WorkbookRejected(in_order, truncated=report.truncated)
-    return tuple(result)
+    return result

@@ -108,11 +108,12 @@ _year_end_version = _row_version()
 
 
 class YearEndRecord(SQLModel, table=True):
-    """A student's year-end review in a class (REQ-19, REQ-20).
+    """A student's year-end review in a class (REQ-19, REQ-20), written by ``workflow``.
 
-    Reserved for the year-end review: the proposal, its approval, the supplementary group
-    and the results entered in the supplementary period. The entry rules already read
-    ``supplementary``: such a student's data stays open until the supplementary lock date.
+    The homeroom teacher's proposal (computed by the assessment engine from the tracking
+    book), the principal's approval, and the results entered in the supplementary period.
+    ``supplementary`` is set by the approval only: the entry rules and the lock dates read it,
+    so an unapproved proposal never moves a student's lock date.
     """
 
     __tablename__ = "year_end_records"
@@ -127,11 +128,21 @@ class YearEndRecord(SQLModel, table=True):
     honour: Honour | None = Field(default=None, sa_type=enum_column(Honour))
     supplementary: bool = Field(default=False)
     """In the retest / summer-training group, whose data locks on the supplementary date."""
+    retests: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    """The subjects to retest (kiểm tra lại) the proposal found, in catalogue order."""
+    summer_training: bool = Field(default=False)
+    """Whether the proposal found summer conduct training (rèn luyện trong hè) needed."""
     retest: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     """Subject code → retest result (one-decimal text, or D/CD for a comment subject)."""
     conduct_after_summer: ConductLevel | None = Field(
         default=None, sa_type=enum_column(ConductLevel)
     )
+    """The conduct re-evaluated after summer training."""
+    promoted: bool | None = Field(default=None)
+    """Lên lớp as decided so far: None while a retest or the summer re-evaluation is awaited."""
+    basis_sha256: str | None = Field(default=None, max_length=64)
+    """Fingerprint of the tracking-book entries the proposal was computed from: the approval
+    is refused if they changed since."""
     proposed_by_id: int | None = Field(default=None, foreign_key="people.id")
     proposed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     approved_by_id: int | None = Field(default=None, foreign_key="people.id")

@@ -22,19 +22,25 @@ from sqlmodel import Session, SQLModel, col, select
 import api
 from domain.assessment import regular_assessment_count, semester_average, year_average
 from domain.model import (
+    CATALOGUE,
     AuditEvent,
     ClassSubject,
     CorrectionRequest,
     CorrectionStatus,
     Enrollment,
+    EntryPeriod,
+    EntryWindow,
     GuardianLink,
+    HomeroomRecord,
     Person,
     Role,
     RoleAssignment,
     School,
     SchoolClass,
     SchoolYear,
+    ScoreLine,
     Student,
+    SubjectKind,
     Transcript,
     TranscriptSignature,
     TranscriptStatus,
@@ -301,47 +307,107 @@ def test_the_audit_chain_verifies_and_nothing_is_dated_after_now(seeded: Seeded)
     assert times == sorted(times)  # the log reads in the order things happened
 
 
-def _check_scored(subject: dict[str, Any], periods: int) -> None:
-    averages = []
-    for semester in ("hk1", "hk2"):
-        marks = subject[semester]
-        regular = [Decimal(str(m)) for m in marks["regular"]]
-        assert len(regular) == regular_assessment_count(periods)
-        expected = semester_average(
-            regular=regular,
-            midterm=Decimal(str(marks["midterm"])),
-            final=Decimal(str(marks["final"])),
-        )
-        assert Decimal(str(marks["average"])) == expected
-        averages.append(expected)
-        for mark in [*marks["regular"], marks["midterm"], marks["final"]]:
-            exact = Decimal(str(mark))
-            assert 0 <= exact <= 10 and exact == exact.quantize(Decimal("0.1"))
-    assert Decimal(str(subject["year"])) == year_average(hk1=averages[0], hk2=averages[1])
+def _mark(text: str | None) -> Decimal:
+    assert text is not None
+    mark = Decimal(text)
+    assert 0 <= mark <= 10 and mark == mark.quantize(Decimal("0.1"))
+    return mark
 
 
-def _check_comment(subject: dict[str, Any], periods: int) -> None:
-    for semester in ("hk1", "hk2"):
-        marks = subject[semester]
-        assert len(marks["regular"]) == regular_assessment_count(periods)
-        every = [*marks["regular"], marks["midterm"], marks["final"]]
-        assert set(every) <= {"D", "CD"}
-        assert marks["result"] == ("D" if set(every) == {"D"} else "CD")
-    assert subject["year"] == subject["hk2"]["result"]
-
-
-def test_every_score_follows_the_circular_22_averages(seeded: Seeded) -> None:
+def test_the_tracking_book_holds_every_students_circular_22_assessments(seeded: Seeded) -> None:
     with Session(seeded.engine) as session:
-        data = session.exec(select(Transcript.data)).all()
-    assert len(data) == sum(c.students for c in seeded.summary.classes)
-    for year in data:
-        assert set(year["subjects"]) == set(SUBJECT_PERIODS)
-        assert set(year["conduct"].values()) <= {"T", "K", "D", "CD"}
-        assert year["absences"] >= 0
-        for code, subject in year["subjects"].items():
-            assert subject["periods_per_year"] == SUBJECT_PERIODS[code]
-            check = _check_scored if subject["kind"] == "score" else _check_comment
-            check(subject, SUBJECT_PERIODS[code])
+        lines = session.exec(select(ScoreLine)).all()
+        records = session.exec(select(HomeroomRecord)).all()
+        enrolled = session.exec(select(Enrollment.student_id, Enrollment.class_id)).all()
+    sheets = [(sid, cid, code, sem) for sid, cid in enrolled for code in SUBJECT_PERIODS
+              for sem in (1, 2)]  # fmt: skip
+    keys = [(x.student_id, x.class_id, x.subject_code, x.semester) for x in lines]
+    assert sorted(keys) == sorted(sheets)  # one line per student, subject and semester
+    for line in lines:
+        count = regular_assessment_count(SUBJECT_PERIODS[line.subject_code])
+        if CATALOGUE[line.subject_code].kind is SubjectKind.SCORE:
+            assert len(line.regular) == count and line.comment_results == []
+            for text in [*line.regular, line.midterm, line.final]:
+                _mark(text)
+        else:
+            assert line.regular == [] and line.midterm is None and line.final is None
+            assert len(line.comment_results) == count + 2
+            assert set(line.comment_results) <= {"D", "CD"}
+    homeroom = sorted((r.student_id, r.class_id, r.semester) for r in records)
+    assert homeroom == sorted((sid, cid, sem) for sid, cid in enrolled for sem in (1, 2))
+    assert all(r.conduct in {"T", "K", "D", "CD"} for r in records)
+    assert all(r.absences is not None and r.absences >= 0 for r in records)
+
+
+def test_entry_was_opened_the_req_18_way_and_made_by_the_teachers_on_duty(seeded: Seeded) -> None:
+    with Session(seeded.engine) as session:
+        windows = session.exec(select(EntryWindow)).all()
+        lines = session.exec(
+            select(ScoreLine.class_id, ScoreLine.subject_code, ScoreLine.updated_by_id)
+        ).all()
+        records = session.exec(select(HomeroomRecord.class_id, HomeroomRecord.updated_by_id)).all()
+        duties = session.exec(
+            select(
+                RoleAssignment.class_id,
+                RoleAssignment.subject_code,
+                RoleAssignment.role,
+                RoleAssignment.person_id,
+            ).where(col(RoleAssignment.class_id).is_not(None))
+        ).all()
+    periods = sorted((EntryPeriod(w.period).value, w.is_open) for w in windows)
+    assert periods == [("hk1", True), ("hk1", True), ("hk2", True), ("hk2", True)]  # two years
+    principal, admin = seeded.person("hieutruong"), seeded.person("admin")
+    assert {(w.decided_by_id, w.carried_out_by_id) for w in windows} == {(principal, admin)}
+    teachers = {(c, s): p for c, s, role, p in duties if role is Role.SUBJECT_TEACHER}
+    homeroom = {c: p for c, _, role, p in duties if role is Role.HOMEROOM_TEACHER}
+    assert all(by == teachers[c, s] for c, s, by in lines)
+    assert all(by == homeroom[c] for c, by in records)
+
+
+def test_every_transcript_is_built_from_the_tracking_book(seeded: Seeded) -> None:
+    with Session(seeded.engine) as session:
+        transcripts = session.exec(select(Transcript)).all()
+        lines = {
+            (x.student_id, x.class_id, x.subject_code, x.semester): x
+            for x in session.exec(select(ScoreLine))
+        }
+        records = {
+            (r.student_id, r.class_id, r.semester): r for r in session.exec(select(HomeroomRecord))
+        }
+        created = session.exec(
+            select(AuditEvent.details).where(AuditEvent.action == "transcript.create")
+        ).all()
+        rewritten = session.exec(
+            select(AuditEvent.seq).where(AuditEvent.action == "transcript.record_data")
+        ).all()
+    assert len(transcripts) == sum(c.students for c in seeded.summary.classes)
+    assert len(created) == len(transcripts) and rewritten == []
+    assert all(details["source"] == "tracking_book" for details in created)
+    for t in transcripts:
+        results = {r["Ma"]: r for r in t.data["KetQuaHocTap"]}
+        assert set(results) == set(SUBJECT_PERIODS)
+        for code, result in results.items():
+            if result["HinhThucDanhGia"] != "DiemSo":
+                assert {result["HK1"], result["HK2"], result["CaNam"]} <= {"D", "CD"}
+                continue
+            averages = []
+            for semester in (1, 2):
+                line = lines[t.student_id, t.class_id, code, semester]
+                averages.append(
+                    semester_average(
+                        regular=[_mark(m) for m in line.regular],
+                        midterm=_mark(line.midterm),
+                        final=_mark(line.final),
+                    )
+                )
+            assert [_mark(result["HK1"]), _mark(result["HK2"])] == averages
+            assert _mark(result["CaNam"]) == year_average(hk1=averages[0], hk2=averages[1])
+        semesters = [records[t.student_id, t.class_id, semester] for semester in (1, 2)]
+        summary = t.data["TongHop"]
+        assert [summary["RenLuyen"]["HK1"], summary["RenLuyen"]["HK2"]] == [
+            r.conduct for r in semesters
+        ]
+        assert summary["SoBuoiNghi"] == sum(r.absences or 0 for r in semesters)
 
 
 def test_seeding_again_changes_nothing_and_returns_the_same_summary(seeded: Seeded) -> None:
