@@ -15,7 +15,7 @@ from workflow._errors import (
     NotFoundError,
 )
 from workflow._facts_loader import load_facts
-from workflow._transitions import get_transcript, snapshot
+from workflow._transitions import get_transcript, replace_data, snapshot
 from workflow._uow import UnitOfWork
 
 
@@ -104,17 +104,5 @@ def record_data(
                 "the homeroom teacher of this class or academic affairs",
                 "giáo viên chủ nhiệm lớp này hoặc học vụ",
             )
-        before = state_hash(snapshot(row))
-        row.data = data
-        row.updated_at = now
-        session.add(row)
-        uow.audit.record(
-            actor=actor,
-            action="transcript.record_data",
-            object_type="transcript",
-            object_id=row.id,
-            now=now,
-            before_sha256=before,
-            after_sha256=state_hash(snapshot(row)),
-        )
+        replace_data(uow, row, data, action="transcript.record_data", actor=actor, now=now)
         uow.commit("the transcript")

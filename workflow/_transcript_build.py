@@ -50,7 +50,7 @@ from workflow._facts_loader import load_facts
 from workflow._tracking_scope import ClassYear, load_class_year, reads_whole_class
 from workflow._transcript_build_data import Json, transcript_data
 from workflow._transcript_build_parts import is_built, keep_signed
-from workflow._transitions import snapshot
+from workflow._transitions import replace_data, snapshot
 from workflow._uow import UnitOfWork
 from workflow._year_end_input import (
     ClassBook,
@@ -232,19 +232,13 @@ def _refresh(
             "signed data can change only after it is returned to draft",
             "dữ liệu đã ký chỉ được sửa sau khi trả về bản nháp",
         )
-    before = state_hash(snapshot(row))
-    row.data = data
-    row.updated_at = now
-    uow.session.add(row)
-    uow.flush("the transcript")
-    uow.audit.record(
-        actor=actor,
+    replace_data(
+        uow,
+        row,
+        data,
         action="transcript.build",
-        object_type="transcript",
-        object_id=row.id,
+        actor=actor,
         now=now,
-        before_sha256=before,
-        after_sha256=state_hash(snapshot(row)),
         details={"source": "tracking_book", **(details or {})},
     )
 

@@ -134,3 +134,34 @@ def new_version(
         details={"replaces": old.id, **why},
     )
     return new
+
+
+def replace_data(
+    uow: UnitOfWork,
+    row: Transcript,
+    data: dict[str, Any],
+    *,
+    action: str,
+    actor: Actor,
+    now: datetime,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Put ``data`` on ``row`` and audit the change with before/after hashes.
+
+    The caller has checked that the data may change (draft, before the lock, not signed).
+    """
+    before = state_hash(snapshot(row))
+    row.data = data
+    row.updated_at = now
+    uow.session.add(row)
+    uow.flush("the transcript")
+    uow.audit.record(
+        actor=actor,
+        action=action,
+        object_type="transcript",
+        object_id=row.id,
+        now=now,
+        before_sha256=before,
+        after_sha256=state_hash(snapshot(row)),
+        details=details or {},
+    )
