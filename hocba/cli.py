@@ -24,10 +24,13 @@ from domain.assessment import (
 )
 from scheduler import SchedulerService, run_due
 from workflow import (
+    DemoPkiError,
     DemoSummary,
     Settings,
     WorkflowError,
     create_database_engine,
+    demo_staff_identities,
+    ensure_demo_pki,
     load_settings,
     seed_demo,
     verify_audit_chain,
@@ -59,6 +62,19 @@ def _seed(settings: Settings, engine: Engine, clock: Clock) -> DemoSummary:
     except WorkflowError as error:
         click.echo(f"demo seed refused: {error.message}", err=True)
         sys.exit(1)
+
+
+def _demo_pki(settings: Settings, clock: Clock) -> None:
+    """Create (or load) the demo PKI and print where it is; a refusal exits 1 with its message."""
+    try:
+        pki = ensure_demo_pki(
+            settings.data_dir / "pki", logins=demo_staff_identities(), now=clock.now()
+        )
+    except DemoPkiError as error:
+        click.echo(f"demo PKI refused: {error}", err=True)
+        sys.exit(1)
+    state = f"created {len(pki.created)} files" if pki.created else "already present, unchanged"
+    click.echo(f"Demo PKI in {pki.directory} ({state}); trust anchor {pki.root_path}")
 
 
 def _print_demo(summary: DemoSummary) -> None:
@@ -140,7 +156,9 @@ def demo_seed() -> None:
     settings = _settings()
     engine = create_database_engine(settings.database_url)
     upgrade(engine)
-    _print_demo(_seed(settings, engine, SystemClock()))
+    clock = SystemClock()
+    _demo_pki(settings, clock)
+    _print_demo(_seed(settings, engine, clock))
 
 
 def _scheduler_service(settings: Settings, engine: Engine, clock: Clock) -> SchedulerService:
@@ -218,6 +236,7 @@ def serve(host: str | None, port: int | None) -> None:
     if settings.demo:
         click.echo(_DEMO_BANNER)
         click.echo("Preparing the demo school (the first start takes a little while)…")
+        _demo_pki(settings, clock)
         _print_demo(_seed(settings, engine, clock))
         click.echo(_DEMO_BANNER)
     app = create_app(settings=settings, engine=engine, clock=clock)

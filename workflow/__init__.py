@@ -13,6 +13,14 @@ from workflow._demo import (
     seed_demo,
 )
 from workflow._demo_data import DEMO_PASSWORD
+from workflow._demo_pki import (
+    DemoCredential,
+    DemoIdentity,
+    DemoPki,
+    DemoPkiError,
+    demo_staff_identities,
+    ensure_demo_pki,
+)
 from workflow._demo_setup import DemoConflictError
 from workflow._drafting import create_transcript, record_data
 from workflow._errors import (
@@ -120,8 +128,12 @@ __all__ = [
     "DataLockedError",
     "DecisionNotDueError",
     "DemoConflictError",
+    "DemoCredential",
+    "DemoIdentity",
     "DemoIncompleteError",
     "DemoLogin",
+    "DemoPki",
+    "DemoPkiError",
     "DemoSummary",
     "EntryCorrectionConcern",
     "EntryCorrectionView",
@@ -188,7 +200,9 @@ __all__ = [
     "decide_correction",
     "decide_entry_correction",
     "decide_entry_window",
+    "demo_staff_identities",
     "end_assignment",
+    "ensure_demo_pki",
     "entry_corrections_for",
     "entry_windows",
     "export_class_sheet",

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -429,12 +430,16 @@ class _FixedClock:
 
 
 def test_the_demo_seed_command_prints_every_login_and_the_password(
-    seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+    seeded: Seeded, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(api, "SystemClock", _FixedClock)
     url = seeded.engine.url.render_as_string(hide_password=False)
-    result = CliRunner().invoke(cli.main, ["demo", "seed"], env={"HOCBA_DATABASE_URL": url})
+    # The command also creates the demo PKI under the data directory: keep it out of var/.
+    env = {"HOCBA_DATABASE_URL": url, "HOCBA_DATA_DIR": str(tmp_path)}
+    result = CliRunner().invoke(cli.main, ["demo", "seed"], env=env)
     assert result.exit_code == 0, result.output
+    assert f"Demo PKI in {tmp_path / 'pki'}" in result.output
+    assert (tmp_path / "pki" / "root-ca.pem").exists()
     assert "already present, unchanged" in result.output
     assert "hocba-demo" in result.output
     printed = {line.split()[0] for line in result.output.splitlines() if line.startswith("  ")}
