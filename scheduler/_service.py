@@ -82,7 +82,11 @@ class SchedulerService:
         if not self._leader.try_acquire():
             return False
         log.info("this process is the active scheduler")
-        self.tick()  # catch up on whatever came due while no scheduler ran
+        try:
+            self.tick()  # catch up on whatever came due while no scheduler ran
+        except Exception:
+            # The regular tick retries; a failed catch-up must not stop the server starting.
+            log.exception("catch-up run failed; the next tick retries")
         self._scheduler.add_job(
             self.tick,
             IntervalTrigger(seconds=self._tick_seconds),

@@ -6,10 +6,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy.engine import Engine
 
 from tests.support.databases import MigratedDatabase, backends
 from tests.support.world import World, build_world
+
+# Property tests are deterministic in CI: no deadline on a loaded 2-core machine, no example
+# database carried between runs, the same examples every time.
+settings.register_profile("hocba", deadline=None, database=None, derandomize=True)
+settings.load_profile("hocba")
 
 
 @pytest.fixture(scope="session", params=backends())

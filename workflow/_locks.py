@@ -149,15 +149,25 @@ def finalize_late_stamps(uow: UnitOfWork, *, now: datetime) -> tuple[str, ...]:
     """Finalize transcripts stamped after their lock was applied (they were overdue)."""
     with uow:
         session = uow.session
-        applied = set(session.exec(select(SchedulerRun.key)).all())
         late = []
-        for transcript in session.exec(
-            select(Transcript)
-            .where(Transcript.status == TranscriptStatus.SCHOOL_STAMPED)
-            .order_by(col(Transcript.id))
+        # Only the groups whose lock was applied, found through the run keys: the query is
+        # bounded by the years that locked, not by every stamped transcript in the city.
+        for key in session.exec(
+            select(SchedulerRun.key).where(
+                col(SchedulerRun.job).in_(["main_lock", "supplementary_lock"])
+            )
         ).all():
-            group = LockGroup.SUPPLEMENTARY if transcript.supplementary else LockGroup.MAIN
-            if lock_key(group, transcript.school_year_id) in applied:
+            group_name, year_id = key.split("_lock:")
+            group = LockGroup(group_name)
+            for transcript in session.exec(
+                select(Transcript)
+                .where(
+                    Transcript.school_year_id == int(year_id),
+                    _in_group(group),
+                    Transcript.status == TranscriptStatus.SCHOOL_STAMPED,
+                )
+                .order_by(col(Transcript.id))
+            ).all():
                 fire(uow, transcript, "finalize", actor=SYSTEM, now=now)
                 transcript.locked_at = now
                 session.add(transcript)

@@ -7,7 +7,14 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from domain.model import Blob, Role, RoleAssignment, Transcript, TranscriptSignature
+from domain.model import (
+    Blob,
+    Role,
+    RoleAssignment,
+    Transcript,
+    TranscriptSignature,
+    state_hash,
+)
 from workflow._actor import Actor
 from workflow._errors import InvalidInputError
 from workflow._facts_loader import load_facts
@@ -17,7 +24,7 @@ from workflow._policy import (
     subject_signer_stands_in,
 )
 from workflow._signing_steps import EVENT_OF_STEP, SigningStep, slot_of_step
-from workflow._transitions import acting_person, fire, get_transcript
+from workflow._transitions import acting_person, fire, get_transcript, snapshot
 from workflow._uow import UnitOfWork
 
 
@@ -79,6 +86,13 @@ def sign(
             on_behalf = _departed_holder(session, row, Role.SUBJECT_TEACHER, subject_code, now)
         elif step is SigningStep.HOMEROOM and homeroom_signer_stands_in(actor, facts):
             on_behalf = _departed_holder(session, row, Role.HOMEROOM_TEACHER, None, now)
+        # The signed files belong to the transition: set before it, so the audit entry's
+        # "after" fingerprint is the state that commits.
+        before = state_hash(snapshot(row))
+        if signed_xml is not None:
+            row.xml_sha256 = _store_blob(session, signed_xml, "application/xml", now)
+        if signed_pdf is not None:
+            row.pdf_sha256 = _store_blob(session, signed_pdf, "application/pdf", now)
         fire(
             uow,
             row,
@@ -86,14 +100,11 @@ def sign(
             actor=actor,
             now=now,
             facts=facts,
+            before=before,
             subject_code=subject_code,
             evidence=evidence,
         )
         slot = slot_of_step(step, subject_code)
-        if signed_xml is not None:
-            row.xml_sha256 = _store_blob(session, signed_xml, "application/xml", now)
-        if signed_pdf is not None:
-            row.pdf_sha256 = _store_blob(session, signed_pdf, "application/pdf", now)
         session.add(
             TranscriptSignature(
                 transcript_id=row.id,

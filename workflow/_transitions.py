@@ -35,9 +35,16 @@ def snapshot(transcript: Transcript) -> dict[str, Any]:
 class _AuditListener:
     """Records every transition of one transcript in the unit of work's audit trail."""
 
-    def __init__(self, uow: UnitOfWork, transcript: Transcript, actor: Actor, now: datetime):
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        transcript: Transcript,
+        actor: Actor,
+        now: datetime,
+        before: str | None = None,
+    ) -> None:
         self._uow, self._row, self._actor, self._now = uow, transcript, actor, now
-        self._before = state_hash(snapshot(transcript))
+        self._before = before or state_hash(snapshot(transcript))
 
     def after_transition(self, event: str, source: Any, target: Any) -> None:
         self._uow.audit.record(
@@ -68,14 +75,18 @@ def fire(
     actor: Actor,
     now: datetime,
     facts: TranscriptFacts | None = None,
+    before: str | None = None,
     **arguments: Any,
 ) -> None:
     """Send ``event`` through the machine; a refusal raises before anything changes.
 
-    ``facts`` may be passed when the caller loaded them already for the same ``now``.
+    ``facts`` may be passed when the caller loaded them already for the same ``now``;
+    ``before`` is the transcript's fingerprint before the use case touched it, when it set
+    fields that belong to the transition (the signed files) before firing.
     """
     facts = facts or load_facts(uow.session, transcript, now=now)
-    flow = TranscriptFlow(transcript, listeners=[_AuditListener(uow, transcript, actor, now)])
+    listener = _AuditListener(uow, transcript, actor, now, before)
+    flow = TranscriptFlow(transcript, listeners=[listener])
     # The machine runs validators (who may) before conditions (which way): asking the
     # conditions first refuses an event the state rules out (a CaNam draft to the principal)
     # for the state, whoever the actor is, as every other event the state does not allow.
