@@ -1,0 +1,259 @@
+"""The printable transcript: the same ``TranscriptDocument`` the XML is made of, as an A4 PDF.
+
+Jinja2 HTML (``templates/transcript.html.j2``) → WeasyPrint. Laid out like the paper học bạ:
+page 1 the national header, the student and the subject table; page 2 the year's result,
+the comments, the certification and the signature boxes. The boxes sit at fixed positions
+(``SIGNATURE_BOXES``) so the PAdES step can create its visible fields exactly over them.
+Pure: no database, no clock — the verification URL is passed in.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Final
+
+import segno
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from weasyprint import HTML
+
+from domain.assessment import Title, Title58
+from domain.documents import (
+    LevelCode,
+    Mark,
+    SchoolLevel,
+    TermLevels,
+    TranscriptDocument,
+    format_mark,
+    xml_code,
+)
+from domain.model import TranscriptKind
+
+PAGE_WIDTH: Final = 595.28
+"""A4 width in PDF points (210 mm)."""
+PAGE_HEIGHT: Final = 841.89
+"""A4 height in PDF points (297 mm)."""
+
+SIGNATURE_PAGE: Final = 1
+"""The page (0-based, as pyHanko counts) that carries the signature boxes: always the second."""
+
+SIGNATURE_BOXES: Final[dict[str, tuple[int, float, float, float, float]]] = {
+    "GVCN": (SIGNATURE_PAGE, 56.0, 300.0, 266.0, 420.0),
+    "HieuTruong": (SIGNATURE_PAGE, 329.28, 300.0, 539.28, 420.0),
+    # REQ-11: the school seal (DonVi) goes at the principal's position, over the left third
+    # of the HieuTruong box, with the same vertical extent.
+    "DonVi": (SIGNATURE_PAGE, 329.28, 300.0, 399.28, 420.0),
+}
+"""Signature field name → (page, x1, y1, x2, y2) in PDF points, origin at the bottom left."""
+
+_TEMPLATE: Final = "transcript.html.j2"
+
+_LEVEL_WORDS: Final = {
+    "T": "Tốt",
+    "K": "Khá",
+    "Đ": "Đạt",
+    "CĐ": "Chưa đạt",
+    "G": "Giỏi",
+    "TB": "Trung bình",
+    "Y": "Yếu",
+    "Kém": "Kém",
+}
+_TITLE_WORDS: Final[dict[Title | Title58, str]] = {
+    Title.XUAT_SAC: "Học sinh Xuất sắc",
+    Title.GIOI: "Học sinh Giỏi",
+    Title58.HOC_SINH_GIOI: "Học sinh Giỏi",
+    Title58.HOC_SINH_TIEN_TIEN: "Học sinh Tiên tiến",
+}
+_KIND_WORDS: Final = {
+    TranscriptKind.CA_NAM: "Kết quả cả năm",
+    TranscriptKind.CHUYEN_TRUONG: "Chuyển trường",
+    TranscriptKind.SO_HOA: "Số hoá từ bản gốc",
+}
+_LEVEL_NAMES: Final = {
+    SchoolLevel.THCS: "TRUNG HỌC CƠ SỞ",
+    SchoolLevel.THPT: "TRUNG HỌC PHỔ THÔNG",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BoxView:
+    """One signature box as CSS needs it: points from the page's top-left corner."""
+
+    name: str
+    left: float
+    top: float
+    width: float
+    height: float
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectRow:
+    """One line of the subject table, every cell already text."""
+
+    name: str
+    hk1: str
+    hk2: str
+    year: str
+    retest: str
+    teacher: str
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class LevelRow:
+    """The academic result or conduct across the year, as words."""
+
+    label: str
+    hk1: str
+    hk2: str
+    year: str
+    after_reassessment: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PdfContext:
+    """Everything the template reads: strings (NFC) and boxes, nothing to compute."""
+
+    school_name: str
+    school_level: str
+    department_code: str
+    school_year: str
+    grade: str
+    class_name: str
+    kind: str
+    transcript_id: str
+    version: str
+    full_name: str
+    personal_id: str
+    date_of_birth: str
+    gender: str
+    ethnicity: str
+    nationality: str
+    birthplace: str
+    father_name: str
+    mother_name: str
+    guardian_name: str
+    subjects: tuple[SubjectRow, ...]
+    levels: tuple[LevelRow, ...]
+    absences: str
+    promoted: str
+    title: str
+    awards: str
+    homeroom_comment: str
+    place_and_date: str
+    signer_title: str
+    boxes: tuple[BoxView, ...]
+    qr_data_uri: str
+    verify_url: str
+
+
+def render_pdf(document: TranscriptDocument, *, verify_url: str) -> bytes:
+    """The transcript as an A4 PDF (two pages) with a QR code opening ``verify_url``."""
+    html = _environment().get_template(_TEMPLATE).render(ctx=_context(document, verify_url))
+    pdf: bytes = HTML(string=html, base_url=_templates_dir().as_uri() + "/").write_pdf()
+    return pdf
+
+
+@cache
+def _templates_dir() -> Path:
+    # The package is installed as plain files (never zipped), so this is a real directory;
+    # WeasyPrint needs one as the base for the @font-face URLs.
+    return Path(str(resources.files("templates")))
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(_templates_dir()),
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def _nfc(text: str | None) -> str:
+    # The fonts compose Vietnamese best from precomposed letters; input may be decomposed (NFD).
+    return unicodedata.normalize("NFC", text) if text else ""
+
+
+def _mark(mark: Mark | None) -> str:
+    return format_mark(mark) if mark is not None else ""
+
+
+def _level(level: LevelCode | None) -> str:
+    return _LEVEL_WORDS[xml_code(level)] if level is not None else ""
+
+
+def _level_row(label: str, levels: TermLevels) -> LevelRow:
+    return LevelRow(
+        label=label,
+        hk1=_level(levels.hk1),
+        hk2=_level(levels.hk2),
+        year=_level(levels.year),
+        after_reassessment=_level(levels.after_reassessment),
+    )
+
+
+def _box(name: str) -> BoxView:
+    _page, x1, y1, x2, y2 = SIGNATURE_BOXES[name]
+    # PDF space has its origin at the bottom left; CSS at the top left.
+    return BoxView(name=name, left=x1, top=PAGE_HEIGHT - y2, width=x2 - x1, height=y2 - y1)
+
+
+def _context(document: TranscriptDocument, verify_url: str) -> PdfContext:
+    header, student, summary = document.header, document.student, document.summary
+    issued = document.certification.issued_on
+    promoted = {True: "Được lên lớp", False: "Không được lên lớp", None: ""}[summary.promoted]
+    return PdfContext(
+        school_name=_nfc(header.school_name),
+        school_level=_LEVEL_NAMES[header.school_level],
+        department_code=_nfc(header.department_code),
+        school_year=header.school_year,
+        grade=str(header.grade),
+        class_name=_nfc(header.class_name),
+        kind=_KIND_WORDS[header.kind],
+        transcript_id=header.transcript_id,
+        version=str(header.version),
+        full_name=_nfc(student.full_name),
+        personal_id=student.personal_id,
+        date_of_birth=student.date_of_birth.strftime("%d/%m/%Y"),
+        gender=_nfc(student.gender.value),
+        ethnicity=_nfc(student.ethnicity),
+        nationality=_nfc(student.nationality),
+        birthplace=_nfc(student.birthplace),
+        father_name=_nfc(student.father_name),
+        mother_name=_nfc(student.mother_name),
+        guardian_name=_nfc(student.guardian_name),
+        subjects=tuple(
+            SubjectRow(
+                name=_nfc(s.name),
+                hk1=_mark(s.hk1),
+                hk2=_mark(s.hk2),
+                year=_mark(s.year),
+                retest=_mark(s.retest),
+                teacher=_nfc(s.teacher),
+                comment=_nfc(s.comment),
+            )
+            for s in document.subjects
+        ),
+        levels=(
+            _level_row("Kết quả học tập", summary.academic),
+            _level_row("Kết quả rèn luyện", summary.conduct),
+        ),
+        absences=str(summary.absences),
+        promoted=promoted,
+        title=_TITLE_WORDS[summary.title] if summary.title is not None else "",
+        awards=_nfc(summary.awards),
+        homeroom_comment=_nfc(summary.homeroom_comment),
+        place_and_date=_nfc(
+            f"{document.certification.place}, ngày {issued.day} tháng {issued.month} "
+            f"năm {issued.year}"
+        ),
+        signer_title=_nfc(document.certification.signer_title.value).upper(),
+        boxes=tuple(_box(name) for name in SIGNATURE_BOXES),
+        qr_data_uri=segno.make(verify_url, error="m").svg_data_uri(scale=4, border=2),
+        verify_url=verify_url,
+    )
