@@ -73,6 +73,9 @@ def may_read(session: Session, actor: Actor, transcript: Transcript) -> bool:
     """Whether ``actor`` may read ``transcript`` (the administrator never may, REQ-07)."""
     if actor.is_administrator or actor.person_id is None:
         return False
+    person = session.get(Person, actor.person_id)
+    if person is None or not person.is_active:
+        return False  # a closed account reads nothing, its own records included
     school_id, year_id = transcript.school_id, transcript.school_year_id
     if any(actor.holds(r, school_id=school_id, school_year_id=year_id) for r in _SCHOOL_WIDE):
         return True

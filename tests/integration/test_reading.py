@@ -84,3 +84,21 @@ def test_the_view_lists_signatures_and_what_the_reader_may_do_next(world: World)
     assert [s.slot for s in view.signatures] == ["GVBM:TOAN"]
     assert view.signatures[0].signer == "GVBM.TOAN"
     assert view.allowed_actions == ("sign_subject:NGUVAN",)
+
+
+def test_a_closed_student_account_reads_nothing(world: World) -> None:
+    own = world.new_transcript(student=0)
+    with Session(world.engine) as session:
+        account = Person(username="hs.dong", full_name="Nguyễn Văn An", is_active=False)
+        session.add(account)
+        session.flush()
+        row = session.get(Student, world.student_ids[0])
+        assert row is not None and account.id is not None
+        row.person_id = account.id
+        session.add(row)
+        session.commit()
+        world.people["hs.dong"] = account.id
+    with pytest.raises(NotFoundError):
+        read_transcript(
+            world.uow(), transcript_id=own, actor=world.actor("hs.dong"), now=BEFORE_LOCK
+        )
