@@ -28,8 +28,10 @@ Label = tuple[str, str]
 
 
 _MIDTERM, _FINAL, _REMARK = ("midterm", "ĐĐGgk"), ("final", "ĐĐGck"), ("remark", "nhận xét")
-_RESULTS = frozenset(r.value for r in CommentResult)
-_LEVELS = frozenset(level.value for level in ConductLevel)
+COMMENT_RESULTS = frozenset(r.value for r in CommentResult)
+"""The codes a comment-subject result may take (D, CD)."""
+CONDUCT_LEVELS = frozenset(level.value for level in ConductLevel)
+"""The codes a conduct level may take (T, K, D, CD)."""
 # parse_score explains in English; a teacher reads the reason in Vietnamese (an unknown
 # reason falls back to the English text rather than to nothing).
 _WHY_VI = {
@@ -126,7 +128,7 @@ def _check_commented(
         )
     results: list[CommentResult] = []
     for i, value in enumerate(entry.comment_results):
-        if value in _RESULTS:
+        if value in COMMENT_RESULTS:
             results.append(CommentResult(value))
         else:
             field = (f"comment_results[{i}]", f"đánh giá {i + 1}")
@@ -156,7 +158,7 @@ def check_homeroom_entry(
     student = (entry.student_id, student_name)
     conduct = None
     if entry.conduct is not None:
-        if entry.conduct in _LEVELS:
+        if entry.conduct in CONDUCT_LEVELS:
             conduct = ConductLevel(entry.conduct)
         else:
             why = ("must be T, K, D or CD", "phải là T, K, Đ hoặc CĐ (T/K/D/CD)")

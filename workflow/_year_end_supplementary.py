@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from domain.assessment import InvalidScoreError, parse_score
-from domain.model import CommentResult, ConductLevel, SubjectKind, YearEndRecord, state_hash
+from domain.model import ConductLevel, SubjectKind, YearEndRecord, state_hash
 from workflow._actor import Actor
 from workflow._errors import (
     AdministratorForbiddenError,
@@ -24,7 +24,7 @@ from workflow._errors import (
     NotFoundError,
     NotInSupplementaryGroupError,
 )
-from workflow._tracking_checks import Problems
+from workflow._tracking_checks import COMMENT_RESULTS, CONDUCT_LEVELS, Problems
 from workflow._tracking_locks import check_supplementary_open
 from workflow._tracking_scope import (
     ClassYear,
@@ -50,8 +50,6 @@ _WHY_VI = {
     "must be between 0 and 10": "phải từ 0 đến 10",
     "must have at most one decimal": "chỉ được có một chữ số thập phân",
 }
-_RESULTS = frozenset(r.value for r in CommentResult)
-_LEVELS = frozenset(level.value for level in ConductLevel)
 
 
 def _check_who(actor: Actor, where: ClassYear, codes: list[str], conduct: bool) -> None:
@@ -78,7 +76,7 @@ def _checked_retests(
             why = ("needs no retest", "không thuộc các môn phải kiểm tra lại")
             problems.add(student, field, value, why)
         elif kinds[code] is SubjectKind.COMMENT:
-            if value in _RESULTS:
+            if value in COMMENT_RESULTS:
                 results[code] = str(value)
             else:
                 problems.add(student, field, value, ("must be D or CD", "phải là Đ hoặc CĐ"))
@@ -99,7 +97,7 @@ def _checked_conduct(
     field = ("conduct_after_summer", "rèn luyện sau hè")
     if not record.summer_training:
         why = ("needs no summer training", "không phải rèn luyện trong hè")
-    elif given not in _LEVELS:
+    elif given not in CONDUCT_LEVELS:
         why = ("must be T, K, D or CD", "phải là T, K, Đ hoặc CĐ (T/K/D/CD)")
     else:
         return ConductLevel(given)
