@@ -199,12 +199,14 @@ def _summary(reader: _Reader, data: Mapping[str, Any], circular: Circular) -> Su
         raise reader.invalid(f"{where}DuocLenLop", "must be true or false")
     title: Title | Title58 | None = None
     if data.get("DanhHieu") is not None:
-        title = reader.enum(Title if c22 else Title58, data, "DanhHieu", where)
+        title = (
+            reader.enum(Title, data, "DanhHieu", where)
+            if c22
+            else reader.enum(Title58, data, "DanhHieu", where)
+        )
     return Summary(
         academic=_levels(reader, reader.part(data, "HocTap", where), academic, f"{where}HocTap."),
-        conduct=_levels(
-            reader, reader.part(data, "RenLuyen", where), conduct, f"{where}RenLuyen."
-        ),
+        conduct=_levels(reader, reader.part(data, "RenLuyen", where), conduct, f"{where}RenLuyen."),
         absences=reader.number(data, "SoBuoiNghi", where),
         promoted=promoted,
         homeroom_comment=reader.text(data, "NhanXetGVCN", where),

@@ -77,9 +77,11 @@ class Pkcs12Signer:
             key, certificate, extra = pkcs12.load_key_and_certificates(data, password)
         except (ValueError, TypeError) as error:
             raise SignerError(source, f"cannot open the PKCS#12 file ({error})") from None
-        if certificate is None or not isinstance(key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey):
+        if certificate is None or not isinstance(
+            key, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
+        ):
             raise SignerError(source, "holds no RSA or EC private key with its certificate")
-        if key.public_key().public_numbers() != certificate.public_key().public_numbers():
+        if key.public_key() != certificate.public_key():
             raise SignerError(source, "the key does not belong to the certificate")
         self._key = key
         self._chain = (certificate, *extra)
@@ -161,9 +163,7 @@ class Pkcs11Signer:
                     {Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: self._key_label}
                 )
             )
-            self._key = session.get_key(
-                object_class=ObjectClass.PRIVATE_KEY, label=self._key_label
-            )
+            self._key = session.get_key(object_class=ObjectClass.PRIVATE_KEY, label=self._key_label)
         except PKCS11Error as error:
             raise SignerError(self._source, f"no key or certificate ({error!r})") from None
         if len(found) != 1:
