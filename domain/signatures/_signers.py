@@ -88,6 +88,23 @@ class Pkcs12Signer:
         self._algorithm = _algorithm_of(certificate, source)
 
     @classmethod
+    def opened(
+        cls,
+        key: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey,
+        chain: Sequence[x509.Certificate],
+        *,
+        source: str = "PKCS#12",
+    ) -> Pkcs12Signer:
+        """A signer on a PKCS#12 file's contents opened already (the demo PKI loads each once)."""
+        signer = cls.__new__(cls)
+        if not chain or key.public_key() != chain[0].public_key():
+            raise SignerError(source, "the key does not belong to the certificate")
+        signer._key = key
+        signer._chain = tuple(chain)
+        signer._algorithm = _algorithm_of(chain[0], source)
+        return signer
+
+    @classmethod
     def from_file(cls, path: Path, password: bytes | None) -> Pkcs12Signer:
         """Open the PKCS#12 file at ``path``."""
         try:
