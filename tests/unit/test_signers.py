@@ -39,7 +39,7 @@ PIN = "1234"
 def p12_of(label: str, password: bytes) -> bytes:
     signer = rsa_pki().signers[label]
     return pkcs12.serialize_key_and_certificates(
-        label.encode(), signer.key, signer.chain[0], list(signer.chain[1:]),  # type: ignore[arg-type]
+        label.encode(), signer.key, signer.chain[0], list(signer.chain[1:]),
         BestAvailableEncryption(password),
     )  # fmt: skip
 
