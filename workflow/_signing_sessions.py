@@ -125,7 +125,12 @@ def prepare_signing(
         )
     chain = read_chain(certificate_chain)
     signing_time = now.astimezone(VIETNAM)
-    slot = Slot.parse(slot_of_step(step, subject_code))
+    try:
+        slot = Slot.parse(slot_of_step(step, subject_code))
+    except DocumentError:
+        raise InvalidInputError(
+            "subject_code", "not a subject code", "mã môn học không hợp lệ"
+        ) from None
     with uow:
         session = uow.session
         items = []

@@ -7,13 +7,14 @@ complete data (their promotion is decided), so their annual transcripts can beco
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from domain.certificates import Validity
 from domain.documents import verify_xml
 from domain.model import (
     Blob,
@@ -22,6 +23,7 @@ from domain.model import (
     TranscriptSignature,
     TranscriptStatus,
 )
+from domain.signatures import Pkcs12Signer
 from tests.support.signing import (
     OTHER_SCHOOL_CODE,
     authority,
@@ -38,6 +40,7 @@ from tests.support.year_end import SUBJECTS, enter_homeroom, saved_scene
 from workflow import (
     SYSTEM,
     CertificateNotOwnedError,
+    CertificateNotValidError,
     HomeroomEntry,
     OrganisationCertificateRequiredError,
     SignedXmlMismatchError,
@@ -51,6 +54,7 @@ from workflow import (
     complete_signing,
     finalize,
     prepare_signing,
+    sign_with,
 )
 
 AT = BEFORE_LOCK
@@ -331,3 +335,34 @@ def test_data_changed_under_an_earlier_signature_refuses_the_next_one(signable: 
         lambda: prepare(signable, "gvbm.nguvan", SigningStep.SUBJECT, subject_code="NGUVAN"),
     )
     assert "MH-TOAN" in error.detail  # type: ignore[attr-defined]
+
+
+def test_a_certificate_outside_its_validity_is_refused(signable: Signable) -> None:
+    expired = personal_key(
+        "gvbm.toan",
+        validity=Validity(datetime(2022, 1, 1, tzinfo=UTC), datetime(2024, 1, 1, tzinfo=UTC)),
+    )
+    refused(
+        signable,
+        CertificateNotValidError,
+        lambda: prepare(
+            signable, "gvbm.toan", SigningStep.SUBJECT, subject_code="TOAN", chain=expired.der_chain
+        ),
+    )
+
+
+def test_a_server_side_signer_signs_the_class_through_the_same_session(
+    signable: Signable,
+) -> None:
+    key = personal_key("gvbm.toan")
+    results = sign_with(
+        signable.world.uow(),
+        signer=Pkcs12Signer.opened(key.key, key.chain),
+        actor=signable.world.actor("gvbm.toan"),
+        transcript_ids=signable.ids,
+        step=SigningStep.SUBJECT,
+        subject_code="TOAN",
+        now=AT,
+    )
+    assert all(r.ok for r in results), results
+    assert all(verify_xml(stored_xml(signable.world.engine, t)).intact for t in signable.ids)
