@@ -34,7 +34,7 @@ from domain.documents import (
 from domain.model import SigningSession, SigningSessionItem, Transcript
 from domain.signatures import Signer, SignerError
 from workflow._actor import Actor
-from workflow._errors import InvalidInputError, NotFoundError, WorkflowError
+from workflow._errors import ConflictError, InvalidInputError, NotFoundError, WorkflowError
 from workflow._facts_loader import load_facts
 from workflow._policy import SignatureEvidence
 from workflow._signed_xml import VIETNAM, current_document, merge_subject_signature, stored_xml
@@ -53,6 +53,7 @@ from workflow._signing_steps import SigningStep, slot_of_step
 from workflow._transitions import acting_person, get_transcript
 from workflow._uow import UnitOfWork
 
+_ATTEMPTS = 3
 SESSION_LIFETIME = timedelta(minutes=15)
 """How long a prepared session may be completed (``Settings.signing_session_minutes``)."""
 
@@ -332,6 +333,41 @@ def _complete_item(
         signed = complete_slot(prepared, value)
     except DocumentError as error:
         return ItemResult(item.transcript_id, False, _status(uow, item), error.code)
+    evidence = SignatureEvidence(
+        certificate_sha256=record.certificate_sha256,
+        certificate_subject=chain[0].subject.rfc4514_string(),
+        certificate_serial=str(chain[0].serial_number),
+        signed_at=prepared.signing_time,
+        signed_bytes_sha256=hashlib.sha256(item.xml_to_sign).hexdigest(),
+        organisation=is_organisation_certificate(chain[0]),
+    )
+    # Two subject teachers completing the same transcript at once: the loser of the
+    # optimistic lock merges its signature into the winner's XML and tries again.
+    for attempt in range(_ATTEMPTS):
+        try:
+            with uow:
+                row = get_transcript(uow.session, item.transcript_id)
+                final = _on_current(
+                    uow.session, row=row, item=item, slot=prepared.slot, step=step, signed=signed
+                )
+                record_signature(
+                    uow,
+                    row,
+                    step=step,
+                    actor=actor,
+                    evidence=evidence,
+                    now=now,
+                    subject_code=record.subject_code,
+                    signed_xml=final,
+                )
+                uow.commit("the transcript")
+                return ItemResult(item.transcript_id, True, str(row.status))
+        except ConflictError as error:
+            if attempt + 1 == _ATTEMPTS:
+                return ItemResult(item.transcript_id, False, _status(uow, item), error.code)
+        except WorkflowError as error:
+            return ItemResult(item.transcript_id, False, _status(uow, item), error.code)
+    raise AssertionError("unreachable: the last attempt returns")  # pragma: no cover
     evidence = SignatureEvidence(
         certificate_sha256=record.certificate_sha256,
         certificate_subject=chain[0].subject.rfc4514_string(),

@@ -6,6 +6,7 @@ complete data (their promotion is decided), so their annual transcripts can beco
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from domain.model import (
     TranscriptStatus,
 )
 from domain.signatures import Pkcs12Signer
+from tests.support.racing import engine_for_racers, race
 from tests.support.signing import (
     OTHER_SCHOOL_CODE,
     authority,
@@ -42,6 +44,7 @@ from workflow import (
     CertificateNotOwnedError,
     CertificateNotValidError,
     HomeroomEntry,
+    ItemResult,
     OrganisationCertificateRequiredError,
     SignedXmlMismatchError,
     SigningSessionCompletedError,
@@ -49,6 +52,7 @@ from workflow import (
     SigningSessionNotYoursError,
     SigningStep,
     TranscriptDataIncompleteError,
+    UnitOfWork,
     WorkflowError,
     build_class_transcripts,
     complete_signing,
@@ -283,12 +287,14 @@ def test_only_the_signer_who_prepared_completes_and_only_once(signable: Signable
         assert session.exec(select(SigningSession)).one().completed_at is not None
 
 
+@pytest.mark.parametrize("toan_first", [True, False], ids=["toan-first", "nguvan-first"])
 def test_two_subject_teachers_prepare_together_and_both_land_in_either_order(
-    signable: Signable,
+    signable: Signable, toan_first: bool
 ) -> None:
-    first = prepare(signable, "gvbm.toan", SigningStep.SUBJECT, subject_code="TOAN")
-    second = prepare(signable, "gvbm.nguvan", SigningStep.SUBJECT, subject_code="NGUVAN")
-    for who, prepared in (("gvbm.nguvan", second), ("gvbm.toan", first)):
+    toan = prepare(signable, "gvbm.toan", SigningStep.SUBJECT, subject_code="TOAN")
+    nguvan = prepare(signable, "gvbm.nguvan", SigningStep.SUBJECT, subject_code="NGUVAN")
+    order = [("gvbm.toan", toan), ("gvbm.nguvan", nguvan)]
+    for who, prepared in order if toan_first else order[::-1]:
         key = personal_key(who)
         values = {i.transcript_id: key.sign(i.xml.to_sign) for i in prepared.items}  # type: ignore[attr-defined]
         results = complete_signing(
@@ -366,3 +372,37 @@ def test_a_server_side_signer_signs_the_class_through_the_same_session(
     )
     assert all(r.ok for r in results), results
     assert all(verify_xml(stored_xml(signable.world.engine, t)).intact for t in signable.ids)
+
+
+def test_two_subject_teachers_completing_at_the_same_moment_both_land(
+    signable: Signable,
+) -> None:
+    prepared = {
+        who: prepare(signable, who, SigningStep.SUBJECT, subject_code=code)
+        for who, code in (("gvbm.toan", "TOAN"), ("gvbm.nguvan", "NGUVAN"))
+    }
+    engine = engine_for_racers(signable.world.engine, 2)
+    actors = {who: signable.world.actor(who) for who in prepared}
+
+    def completion(who: str) -> Callable[[], list[ItemResult]]:
+        key, session = personal_key(who), prepared[who]
+        values = {i.transcript_id: key.sign(i.xml.to_sign) for i in session.items}  # type: ignore[attr-defined]
+        return lambda: complete_signing(
+            UnitOfWork(engine),
+            actor=actors[who],
+            session_id=session.session_id,  # type: ignore[attr-defined]
+            signatures=values,
+            now=AT,
+        )
+
+    try:
+        outcomes = race([completion(who) for who in prepared], gate_flushes=False)
+    finally:
+        engine.dispose()
+    for outcome in outcomes:
+        assert outcome.error is None, outcome.error
+        assert outcome.value is not None and all(r.ok for r in outcome.value), outcome.value
+    for transcript_id in signable.ids:
+        check = verify_xml(stored_xml(signable.world.engine, transcript_id))
+        assert check.intact
+        assert sorted(s.slot for s in check.signatures) == ["GVBM:NGUVAN", "GVBM:TOAN"]
