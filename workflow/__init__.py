@@ -65,6 +65,7 @@ from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
 from workflow._settings import Settings, load_settings
 from workflow._signing import finalize, send_back, sign
+from workflow._signing_completion import ItemResult, complete_signing
 from workflow._signing_errors import (
     CertificateNotOwnedError,
     CertificateNotValidError,
@@ -80,11 +81,9 @@ from workflow._signing_errors import (
 )
 from workflow._signing_sessions import (
     SESSION_LIFETIME,
-    ItemResult,
     PreparedItem,
     PreparedSession,
     ToSign,
-    complete_signing,
     prepare_signing,
     sign_with,
 )
