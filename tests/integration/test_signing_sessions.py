@@ -406,3 +406,30 @@ def test_two_subject_teachers_completing_at_the_same_moment_both_land(
         check = verify_xml(stored_xml(signable.world.engine, transcript_id))
         assert check.intact
         assert sorted(s.slot for s in check.signatures) == ["GVBM:NGUVAN", "GVBM:TOAN"]
+
+
+def test_an_item_whose_transcript_moved_meanwhile_is_refused_and_changes_nothing(
+    signable: Signable,
+) -> None:
+    stale = prepare(signable, "gvbm.toan", SigningStep.SUBJECT, subject_code="TOAN")
+    # Meanwhile the same slot is signed through another session, and its transcript moves on.
+    assert all(r.ok for r in sign_session(
+        signable.world, "gvbm.toan", signable.ids[:1], SigningStep.SUBJECT, AT, subject_code="TOAN"
+    ))  # fmt: skip
+    key = personal_key("gvbm.toan")
+    values = {i.transcript_id: key.sign(i.xml.to_sign) for i in stale.items}  # type: ignore[attr-defined]
+    before = transcripts_state(signable.world.engine)
+    results = complete_signing(
+        signable.world.uow(),
+        actor=signable.world.actor("gvbm.toan"),
+        session_id=stale.session_id,  # type: ignore[attr-defined]
+        signatures=values,
+        now=AT,
+    )
+    moved, untouched = results
+    assert (moved.ok, moved.error) == (False, "transcript_changed")
+    assert untouched.ok
+    after = transcripts_state(signable.world.engine)
+    assert [s for s in after if s[0] == signable.ids[0]] == [
+        s for s in before if s[0] == signable.ids[0]
+    ]
