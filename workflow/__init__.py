@@ -22,6 +22,11 @@ from workflow._demo_pki import (
     ensure_demo_pki,
 )
 from workflow._demo_setup import DemoConflictError
+from workflow._document import (
+    TranscriptDataIncompleteError,
+    TranscriptDataInvalidError,
+    transcript_document,
+)
 from workflow._drafting import create_transcript, record_data
 from workflow._errors import (
     AdministratorForbiddenError,
@@ -60,6 +65,28 @@ from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
 from workflow._settings import Settings, load_settings
 from workflow._signing import finalize, send_back, sign
+from workflow._signing_completion import ItemResult, complete_signing
+from workflow._signing_errors import (
+    CertificateNotOwnedError,
+    CertificateNotValidError,
+    CertificateUnreadableError,
+    DocumentNotPreparableError,
+    SignedDocumentInvalidError,
+    SignedXmlMismatchError,
+    SignerFailedError,
+    SigningSessionCompletedError,
+    SigningSessionExpiredError,
+    SigningSessionNotYoursError,
+    TranscriptMovedError,
+)
+from workflow._signing_sessions import (
+    SESSION_LIFETIME,
+    PreparedItem,
+    PreparedSession,
+    ToSign,
+    prepare_signing,
+    sign_with,
+)
 from workflow._signing_steps import SigningStep, slot_of_step
 from workflow._staff import assign_role, end_assignment
 from workflow._tasks import TaskItem, task_queue
@@ -116,12 +143,16 @@ __all__ = [
     "DEMO_PASSWORD",
     "EVENTS",
     "MAX_WORKBOOK_BYTES",
+    "SESSION_LIFETIME",
     "SYSTEM",
     "Actor",
     "AdministratorForbiddenError",
     "AuditReport",
     "AuditTrail",
     "CellError",
+    "CertificateNotOwnedError",
+    "CertificateNotValidError",
+    "CertificateUnreadableError",
     "ClassProgress",
     "Clock",
     "ConflictError",
@@ -135,6 +166,7 @@ __all__ = [
     "DemoPki",
     "DemoPkiError",
     "DemoSummary",
+    "DocumentNotPreparableError",
     "EntryCorrectionConcern",
     "EntryCorrectionView",
     "EntryNotSignedError",
@@ -149,6 +181,7 @@ __all__ = [
     "IncompleteTrackingError",
     "InvalidEntryError",
     "InvalidInputError",
+    "ItemResult",
     "LockDatePassedError",
     "Mismatch",
     "NotAllowedInStateError",
@@ -157,6 +190,8 @@ __all__ = [
     "NotInSupplementaryGroupError",
     "NotYetLockedError",
     "OrganisationCertificateRequiredError",
+    "PreparedItem",
+    "PreparedSession",
     "ReasonRequiredError",
     "ScoreInput",
     "ScoreLineView",
@@ -165,7 +200,13 @@ __all__ = [
     "SignatureEvidence",
     "SignatureView",
     "SignedDataChangedError",
+    "SignedDocumentInvalidError",
     "SignedEntriesInWorkbookError",
+    "SignedXmlMismatchError",
+    "SignerFailedError",
+    "SigningSessionCompletedError",
+    "SigningSessionExpiredError",
+    "SigningSessionNotYoursError",
     "SigningStep",
     "SlotAlreadySignedError",
     "StudentView",
@@ -175,9 +216,13 @@ __all__ = [
     "SubjectSheet",
     "SubjectValues",
     "TaskItem",
+    "ToSign",
     "TrackingGap",
+    "TranscriptDataIncompleteError",
+    "TranscriptDataInvalidError",
     "TranscriptFacts",
     "TranscriptFlow",
+    "TranscriptMovedError",
     "TranscriptView",
     "UnitOfWork",
     "WorkbookError",
@@ -195,6 +240,7 @@ __all__ = [
     "build_class_transcripts",
     "build_transcript",
     "carry_out_window_decision",
+    "complete_signing",
     "create_database_engine",
     "create_transcript",
     "decide_correction",
@@ -216,6 +262,7 @@ __all__ = [
     "may_read",
     "mermaid_diagram",
     "password_needs_rehash",
+    "prepare_signing",
     "propose_year_end",
     "read_student_year",
     "read_subject_sheet",
@@ -230,9 +277,11 @@ __all__ = [
     "seed_demo",
     "send_back",
     "sign",
+    "sign_with",
     "slot_of_step",
     "snapshot",
     "task_queue",
+    "transcript_document",
     "verify_audit_chain",
     "verify_password",
 ]

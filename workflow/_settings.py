@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     reminder_days: tuple[int, ...] = (7, 3, 1)
     """Days before each lock date on which signers with pending work are reminded."""
     scheduler_tick_seconds: int = 300
+    signing_session_minutes: int = 15
+    """How long a prepared signing session may be completed (two-step signing)."""
     """How often the active scheduler checks for due work (lock times also get exact triggers)."""
 
 

@@ -33,6 +33,7 @@ from domain.model._identity import mask_personal_id, validate_personal_id
 from domain.model._people import Enrollment, GuardianLink, Person, RoleAssignment, Student
 from domain.model._scheduling import Notification, SchedulerRun
 from domain.model._school import ClassSubject, School, SchoolClass, SchoolYear, Subject
+from domain.model._signing_session import SigningSession, SigningSessionItem
 from domain.model._subjects import CATALOGUE, SubjectInfo, subject_info
 from domain.model._tracking import (
     EntryCorrection,
@@ -76,6 +77,8 @@ __all__ = [
     "SchoolClass",
     "SchoolYear",
     "ScoreLine",
+    "SigningSession",
+    "SigningSessionItem",
     "SlotKind",
     "Student",
     "Subject",
