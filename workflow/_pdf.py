@@ -32,11 +32,11 @@ from domain.documents import (
     xml_code,
 )
 from domain.model import TranscriptKind
-from domain.signatures import (  # SIGNATURE_PAGE: callers still read it from here
-    SIGNATURE_BOXES,
-    SIGNATURE_PAGE,  # noqa: F401
-    add_signature_fields,
-)
+
+# The layout moved to the domain; callers (and tests) still read it from here.
+from domain.signatures import SIGNATURE_BOXES as SIGNATURE_BOXES  # noqa: PLC0414
+from domain.signatures import SIGNATURE_PAGE as SIGNATURE_PAGE  # noqa: PLC0414
+from domain.signatures import add_signature_fields
 
 PAGE_WIDTH: Final = 595.28
 """A4 width in PDF points (210 mm)."""

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from asn1crypto import cms
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from domain.signatures import (
@@ -19,12 +20,14 @@ from domain.signatures import (
     ClientAlgorithm,
     FieldAlreadySignedError,
     PadesLevel,
+    PdfKeyError,
     PdfSignatureValueError,
     PreparedPdfSignature,
     PreparedPdfSignatureError,
     TimestampUnavailableError,
     UnknownFieldError,
     complete_pdf_signature,
+    load_pkcs12_key,
     prepare_pdf_signature,
     sign_pdf,
     verify_pdf,
@@ -220,3 +223,29 @@ def test_sign_pdf_with_a_server_key_takes_the_same_two_steps() -> None:
 
 def _bare_pdf() -> bytes:
     return render_pdf(annual_document(), verify_url=VERIFY_URL)
+
+
+def test_a_pkcs12_seal_is_parsed_once_and_signs_through_sign_pdf() -> None:
+    seal = rsa_pki().signers["dv"]
+    p12 = pkcs12.serialize_key_and_certificates(
+        b"seal",
+        seal.key,
+        seal.certificate,
+        list(seal.chain[1:]),
+        BestAvailableEncryption(b"hocba-demo"),
+    )
+    key, chain = load_pkcs12_key(p12, b"hocba-demo")
+    again_key, _ = load_pkcs12_key(p12, b"hocba-demo")
+    assert again_key is key  # cached: the PKCS#12 is not parsed per signature
+    assert [c.subject for c in chain] == [c.subject for c in seal.chain]
+    signed = sign_pdf(
+        unsigned_pdf(),
+        field=FIELD_DON_VI,
+        key=key,
+        chain=chain,
+        signing_time=FIRST_SIGNATURE,
+        appearance=appearance(FIELD_DON_VI, seal, FIRST_SIGNATURE),
+    )
+    assert verify_pdf(signed, now=VERIFIED_AT, trust_roots=trust_roots()).valid
+    with pytest.raises(PdfKeyError):
+        load_pkcs12_key(p12, b"wrong password")
