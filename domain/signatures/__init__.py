@@ -35,6 +35,7 @@ from domain.signatures._pades_errors import (
     PdfSignatureValueError,
     PdfUnreadableError,
     PreparedPdfSignatureError,
+    SigningTimeError,
     TimestampUnavailableError,
     UnknownFieldError,
     ValidationInfoError,
@@ -42,6 +43,8 @@ from domain.signatures._pades_errors import (
 from domain.signatures._pades_prepared import PadesLevel, PreparedPdfSignature
 from domain.signatures._pades_verify import (
     MAX_PDF_BYTES,
+    MAX_REVISIONS,
+    MAX_SIGNATURES,
     PdfSignatureCheck,
     PdfSignerIdentity,
     PdfVerification,
@@ -55,6 +58,8 @@ __all__ = [
     "FIELD_HIEU_TRUONG",
     "FIELD_NAMES",
     "MAX_PDF_BYTES",
+    "MAX_REVISIONS",
+    "MAX_SIGNATURES",
     "SIGNATURE_BOXES",
     "SIGNATURE_PAGE",
     "AppearanceError",
@@ -72,6 +77,7 @@ __all__ = [
     "PreparedPdfSignatureError",
     "ServerKey",
     "SignatureAppearance",
+    "SigningTimeError",
     "TimestampUnavailableError",
     "Timestamper",
     "UnknownFieldError",

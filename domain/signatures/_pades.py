@@ -61,6 +61,7 @@ from domain.signatures._pades_errors import (
     PdfSignatureValueError,
     PdfUnreadableError,
     PreparedPdfSignatureError,
+    SigningTimeError,
     TimestampUnavailableError,
     UnknownFieldError,
     ValidationInfoError,
@@ -94,12 +95,12 @@ def prepare_pdf_signature(
     ``pdf`` must already hold the empty field (``add_signature_fields``). ``chain`` is the
     signer's certificate first, then intermediates; ``signing_time`` (timezone-aware) becomes
     the signature dictionary's ``/M``. Raises UnknownFieldError, FieldAlreadySignedError,
-    PdfKeyError, PdfUnreadableError or AppearanceError.
+    PdfKeyError, SigningTimeError, PdfUnreadableError or AppearanceError.
     """
     if field not in FIELD_NAMES:
         raise UnknownFieldError(field, "the transcript has no such signature field")
     if signing_time.tzinfo is None or signing_time.utcoffset() is None:
-        raise PdfKeyError("the signing time needs an explicit UTC offset")
+        raise SigningTimeError(signing_time)
     if not chain:
         raise PdfKeyError("no certificate was given")
     algorithm = algorithm_for(chain[0])
@@ -247,13 +248,14 @@ async def _complete(
         if isinstance(timestamper, str)
         else timestamper
     )
+    attributes = cms.CMSAttributes.load(prepared.signed_attributes)
     try:
         content = await signer.async_sign_prescribed_attributes(
-            DIGEST_ALGORITHM,
-            cms.CMSAttributes.load(prepared.signed_attributes),
-            timestamper=tsa,
+            DIGEST_ALGORITHM, attributes, timestamper=tsa
         )
     except Exception as error:  # a TSA fails in many ways: network, HTTP, a bad response
+        if tsa is None:
+            raise PdfSignatureError(f"cannot assemble the CMS: {error}") from None
         raise TimestampUnavailableError(f"no signature timestamp: {error}") from None
     der = content.dump()
     room = (prepared.reserved_end - prepared.reserved_start - 2) // 2

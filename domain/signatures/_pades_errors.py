@@ -34,6 +34,16 @@ class UnknownFieldError(PdfSignatureError):
         super().__init__(f"field {field!r}: {why}")
 
 
+class SigningTimeError(PdfSignatureError):
+    """A signing time without an explicit UTC offset."""
+
+    code = "signing_time_invalid"
+
+    def __init__(self, moment: object) -> None:
+        self.moment = moment
+        super().__init__(f"the signing time {moment!r} needs an explicit UTC offset")
+
+
 class FieldAlreadySignedError(PdfSignatureError):
     """The field already holds a signature."""
 

@@ -37,6 +37,12 @@ from domain.signatures._pades_common import run_sync, to_asn1
 MAX_PDF_BYTES: Final = 8 * 1024 * 1024
 """The largest PDF the verifier reads (a signed transcript is ~120 kB)."""
 
+MAX_SIGNATURES: Final = 8
+"""More filled signature fields than this and the file is refused unverified (three are
+expected; each costs a modification analysis, and a verifier must answer within a second)."""
+MAX_REVISIONS: Final = 32
+"""More incremental updates than this and the file is refused unverified."""
+
 _MiB: Final = 1024 * 1024
 _LIMITS: Final = DecodeLimits(
     per_stream=StreamDecodeLimits(max_output_size=16 * _MiB),
@@ -49,6 +55,8 @@ _ALLOWED_AFTER_SIGNING: Final = frozenset(
 # Error codes (English, stable: the JSON report carries them).
 PDF_TOO_LARGE: Final = "pdf_too_large"
 PDF_UNPARSEABLE: Final = "pdf_unparseable"
+TOO_MANY_SIGNATURES: Final = "too_many_signatures"
+TOO_MANY_REVISIONS: Final = "too_many_revisions"
 DUPLICATE_FIELD: Final = "duplicate_field"
 UNEXPECTED_FIELD: Final = "unexpected_field"
 NOT_A_SIGNATURE: Final = "not_a_signature"
@@ -136,7 +144,8 @@ class PdfVerification:
     unsigned_fields: tuple[str, ...]
     """Signature fields that are still empty."""
     errors: tuple[str, ...]
-    """File-level errors (``pdf_unparseable``, ``pdf_too_large``, ``duplicate_field``)."""
+    """File-level errors (``pdf_unparseable``, ``pdf_too_large``, ``too_many_signatures``,
+    ``too_many_revisions``, ``duplicate_field``)."""
 
     @property
     def valid(self) -> bool:
@@ -169,8 +178,13 @@ def verify_pdf(
         reader = PdfFileReader(io.BytesIO(data), strict=True, decode_limits=_LIMITS)
         filled = list(enumerate_sig_fields(reader, filled_status=True))
         empty = tuple(name for name, _v, _r in enumerate_sig_fields(reader, filled_status=False))
+        revisions = int(reader.xrefs.total_revisions)
     except Exception:  # hostile bytes make pyHanko's reader raise nearly anything
         return PdfVerification((), (), (PDF_UNPARSEABLE,))
+    if revisions > MAX_REVISIONS:
+        return PdfVerification((), empty, (TOO_MANY_REVISIONS,))
+    if len(filled) > MAX_SIGNATURES:
+        return PdfVerification((), empty, (TOO_MANY_SIGNATURES,))
 
     def context() -> ValidationContext:
         if validation_context_factory is not None:

@@ -10,6 +10,7 @@ import pytest
 from domain.signatures import (
     FIELD_GVCN,
     MAX_PDF_BYTES,
+    MAX_REVISIONS,
     PdfVerification,
     verify_pdf,
 )
@@ -128,3 +129,12 @@ def test_an_unsigned_file_is_not_valid_and_lists_its_empty_fields() -> None:
     assert not result.valid
     assert result.signatures == ()
     assert set(result.unsigned_fields) == {"GVCN", "HieuTruong", "DonVi"}
+
+
+def test_a_file_with_more_updates_than_a_transcript_ever_has_is_refused_unverified() -> None:
+    pdf = signed_three()
+    for _ in range(MAX_REVISIONS):
+        pdf = add_annotation(pdf)
+    result = timed_verify(pdf)
+    assert result.errors == ("too_many_revisions",)
+    assert not result.valid

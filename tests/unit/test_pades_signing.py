@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from asn1crypto import cms
@@ -24,6 +24,7 @@ from domain.signatures import (
     PdfSignatureValueError,
     PreparedPdfSignature,
     PreparedPdfSignatureError,
+    SigningTimeError,
     TimestampUnavailableError,
     UnknownFieldError,
     complete_pdf_signature,
@@ -249,3 +250,19 @@ def test_a_pkcs12_seal_is_parsed_once_and_signs_through_sign_pdf() -> None:
     assert verify_pdf(signed, now=VERIFIED_AT, trust_roots=trust_roots()).valid
     with pytest.raises(PdfKeyError):
         load_pkcs12_key(p12, b"wrong password")
+
+
+def test_a_signing_time_without_an_offset_is_refused() -> None:
+    with pytest.raises(SigningTimeError):
+        _prepare_at(datetime(2025, 6, 20, 9, 15))
+
+
+def _prepare_at(moment: datetime) -> PreparedPdfSignature:
+    signer = rsa_pki().signers["gvcn"]
+    return prepare_pdf_signature(
+        unsigned_pdf(),
+        field=FIELD_GVCN,
+        chain=signer.chain,
+        signing_time=moment,
+        appearance=appearance(FIELD_GVCN, signer, FIRST_SIGNATURE),
+    )
