@@ -3,6 +3,15 @@
 from workflow._actor import SYSTEM, Actor, Grant, load_actor
 from workflow._allowed import allowed_actions
 from workflow._audit import AuditReport, AuditTrail, verify_audit_chain
+from workflow._authentication import (
+    Authenticated,
+    InvalidCredentialsError,
+    LockoutPolicy,
+    LoginLockedError,
+    NotAuthenticatedError,
+    authenticate,
+    resolve_actor,
+)
 from workflow._clock import Clock
 from workflow._database import create_database_engine, is_postgresql
 from workflow._demo import (
@@ -55,9 +64,30 @@ from workflow._errors import (
 from workflow._facts import TranscriptFacts
 from workflow._facts_loader import load_facts
 from workflow._flow import EVENTS, TranscriptFlow, mermaid_diagram
+from workflow._listing import (
+    MAX_PAGE,
+    CorrectionRequestView,
+    TranscriptSummary,
+    list_correction_requests,
+    list_transcripts,
+    my_tasks,
+    my_transcripts,
+)
 from workflow._passwords import hash_password, password_needs_rehash, verify_password
 from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
+from workflow._scoped import (
+    CorrectionOutcome,
+    SignedFile,
+    SignedFileKind,
+    TranscriptOutcome,
+    decide_correction_request,
+    file_correction_request,
+    read_signed_file,
+    return_transcript,
+    revoke_transcript,
+    view_transcript,
+)
 from workflow._settings import Settings, load_settings
 from workflow._signing import finalize, send_back, sign
 from workflow._signing_steps import SigningStep, slot_of_step
@@ -115,16 +145,20 @@ from workflow._year_end_values import YearEndView
 __all__ = [
     "DEMO_PASSWORD",
     "EVENTS",
+    "MAX_PAGE",
     "MAX_WORKBOOK_BYTES",
     "SYSTEM",
     "Actor",
     "AdministratorForbiddenError",
     "AuditReport",
     "AuditTrail",
+    "Authenticated",
     "CellError",
     "ClassProgress",
     "Clock",
     "ConflictError",
+    "CorrectionOutcome",
+    "CorrectionRequestView",
     "DataLockedError",
     "DecisionNotDueError",
     "DemoConflictError",
@@ -147,12 +181,16 @@ __all__ = [
     "HomeroomValues",
     "HomeroomView",
     "IncompleteTrackingError",
+    "InvalidCredentialsError",
     "InvalidEntryError",
     "InvalidInputError",
     "LockDatePassedError",
+    "LockoutPolicy",
+    "LoginLockedError",
     "Mismatch",
     "NotAllowedInStateError",
     "NotAssignedError",
+    "NotAuthenticatedError",
     "NotFoundError",
     "NotInSupplementaryGroupError",
     "NotYetLockedError",
@@ -166,6 +204,8 @@ __all__ = [
     "SignatureView",
     "SignedDataChangedError",
     "SignedEntriesInWorkbookError",
+    "SignedFile",
+    "SignedFileKind",
     "SigningStep",
     "SlotAlreadySignedError",
     "StudentView",
@@ -178,6 +218,8 @@ __all__ = [
     "TrackingGap",
     "TranscriptFacts",
     "TranscriptFlow",
+    "TranscriptOutcome",
+    "TranscriptSummary",
     "TranscriptView",
     "UnitOfWork",
     "WorkbookError",
@@ -192,12 +234,14 @@ __all__ = [
     "allowed_actions",
     "approve_year_end",
     "assign_role",
+    "authenticate",
     "build_class_transcripts",
     "build_transcript",
     "carry_out_window_decision",
     "create_database_engine",
     "create_transcript",
     "decide_correction",
+    "decide_correction_request",
     "decide_entry_correction",
     "decide_entry_window",
     "demo_staff_identities",
@@ -206,17 +250,23 @@ __all__ = [
     "entry_corrections_for",
     "entry_windows",
     "export_class_sheet",
+    "file_correction_request",
     "finalize",
     "hash_password",
     "import_class_sheet",
     "is_postgresql",
+    "list_correction_requests",
+    "list_transcripts",
     "load_actor",
     "load_facts",
     "load_settings",
     "may_read",
     "mermaid_diagram",
+    "my_tasks",
+    "my_transcripts",
     "password_needs_rehash",
     "propose_year_end",
+    "read_signed_file",
     "read_student_year",
     "read_subject_sheet",
     "read_transcript",
@@ -226,7 +276,10 @@ __all__ = [
     "record_supplementary_results",
     "request_correction",
     "request_entry_correction",
+    "resolve_actor",
+    "return_transcript",
     "revoke",
+    "revoke_transcript",
     "seed_demo",
     "send_back",
     "sign",
@@ -235,4 +288,5 @@ __all__ = [
     "task_queue",
     "verify_audit_chain",
     "verify_password",
+    "view_transcript",
 ]
