@@ -109,6 +109,8 @@ def authenticate(
     username's failures and upgrades an outdated password hash.
     """
     key = username.strip().lower()[:_MAX_USERNAME]
+    if not key or any(ord(c) < 32 for c in key):
+        raise InvalidCredentialsError  # no account has such a name; nothing worth recording
     since = now - lockout.window
     with uow:
         session = uow.session
