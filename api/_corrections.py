@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from api._openapi import PROBLEMS
 from api._schemas_in import DecisionRequest
@@ -80,7 +80,7 @@ class CorrectionController(Controller):
         request_id: Annotated[
             int, PathParameter(ge=1, le=2**31 - 1, description="The request's id.")
         ],
-        data: DecisionRequest,
+        data: JSONBody[DecisionRequest],
         uow: NamedDependency[UnitOfWork],
         actor: NamedDependency[Actor],
         now: NamedDependency[datetime],

@@ -8,6 +8,7 @@ from litestar import post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.params import JSONBody
 
 from api._auth import TokenIssuer
 from api._openapi import LOGIN_PROBLEMS
@@ -33,7 +34,7 @@ def login_rate_limit(settings: Settings) -> RateLimitConfig:
 )
 def login(
     *,
-    data: LoginRequest,
+    data: JSONBody[LoginRequest],
     state: State,
     uow: NamedDependency[UnitOfWork],
     now: NamedDependency[datetime],

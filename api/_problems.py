@@ -134,7 +134,7 @@ def _field_of(item: dict[str, Any]) -> str:
     # place inside it: ``… - at `$.reason` `` or ``Object missing required field `reason` ``.
     if key and key != "data":
         return key
-    for marker in ("- at `$.", "missing required field `"):
+    for marker in ("- at `$.", "missing required field `", "unknown field `"):
         if marker in message:
             return message.split(marker, 1)[1].split("`", 1)[0]
     return key or "body"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 
 from api._openapi import PROBLEMS
 from api._schemas_in import CorrectionRequestBody, ReasonRequest
@@ -217,7 +217,7 @@ class TranscriptController(Controller):
         self,
         *,
         transcript_id: TranscriptId,
-        data: ReasonRequest,
+        data: JSONBody[ReasonRequest],
         uow: NamedDependency[UnitOfWork],
         actor: NamedDependency[Actor],
         now: NamedDependency[datetime],
@@ -241,7 +241,7 @@ class TranscriptController(Controller):
         self,
         *,
         transcript_id: TranscriptId,
-        data: ReasonRequest,
+        data: JSONBody[ReasonRequest],
         uow: NamedDependency[UnitOfWork],
         actor: NamedDependency[Actor],
         now: NamedDependency[datetime],
@@ -265,7 +265,7 @@ class TranscriptController(Controller):
         self,
         *,
         transcript_id: TranscriptId,
-        data: CorrectionRequestBody,
+        data: JSONBody[CorrectionRequestBody],
         uow: NamedDependency[UnitOfWork],
         actor: NamedDependency[Actor],
         now: NamedDependency[datetime],
