@@ -13,6 +13,7 @@ from api._openapi import PROBLEMS
 from api._schemas_in import DecisionRequest
 from api._schemas_out import CorrectionOutcomeOut, CorrectionRequestList, CorrectionRequestOut
 from workflow import (
+    MAX_OFFSET,
     MAX_PAGE,
     Actor,
     UnitOfWork,
@@ -41,7 +42,9 @@ class CorrectionController(Controller):
         limit: Annotated[
             int, QueryParameter(ge=1, le=MAX_PAGE, description=f"Page size (1–{MAX_PAGE}).")
         ] = 100,
-        offset: Annotated[int, QueryParameter(ge=0, description="How many to skip.")] = 0,
+        offset: Annotated[
+            int, QueryParameter(ge=0, le=MAX_OFFSET, description="How many to skip.")
+        ] = 0,
     ) -> CorrectionRequestList:
         """The requests of the officer's department's schools, oldest first (audited)."""
         views = list_correction_requests(

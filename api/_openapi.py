@@ -46,6 +46,7 @@ def _problem(description: str) -> ResponseSpec:
 
 
 PROBLEMS = {
+    400: _problem("The body is not well-formed JSON."),
     401: _problem("No valid bearer token, or the account is closed."),
     403: _problem("The caller may not do this (not assigned, administrator, …)."),
     404: _problem("Not found, or outside the caller's scope."),
@@ -55,6 +56,7 @@ PROBLEMS = {
 """The error responses every protected operation documents."""
 
 LOGIN_PROBLEMS = {
+    400: _problem("The body is not well-formed JSON."),
     401: _problem("Wrong username or password (which one is not said)."),
     422: _problem("Invalid input; `field` names it."),
     429: _problem("Too many failed logins for this username, or too many requests."),

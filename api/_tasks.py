@@ -12,7 +12,7 @@ from litestar.params import QueryParameter
 from api._openapi import PROBLEMS
 from api._schemas_out import TaskItemOut, TaskList, TranscriptList
 from api._transcripts import summary_out
-from workflow import MAX_PAGE, Actor, UnitOfWork, my_tasks, my_transcripts
+from workflow import MAX_OFFSET, MAX_PAGE, Actor, UnitOfWork, my_tasks, my_transcripts
 
 
 @get(
@@ -60,7 +60,9 @@ def own_transcripts(
     limit: Annotated[
         int, QueryParameter(ge=1, le=MAX_PAGE, description=f"Page size (1–{MAX_PAGE}).")
     ] = 100,
-    offset: Annotated[int, QueryParameter(ge=0, description="How many to skip.")] = 0,
+    offset: Annotated[
+        int, QueryParameter(ge=0, le=MAX_OFFSET, description="How many to skip.")
+    ] = 0,
 ) -> TranscriptList:
     """A student's own transcripts, or a guardian's children's; nobody else's (REQ-35)."""
     items = my_transcripts(uow, actor=actor, now=now, limit=limit, offset=offset)

@@ -22,6 +22,7 @@ from api._schemas_out import (
 )
 from domain.model import TranscriptStatus
 from workflow import (
+    MAX_OFFSET,
     MAX_PAGE,
     Actor,
     SignedFileKind,
@@ -44,7 +45,7 @@ TranscriptId = Annotated[
     ),
 ]
 Limit = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"Page size (1–{MAX_PAGE}).")]
-Offset = Annotated[int, QueryParameter(ge=0, description="How many rows to skip.")]
+Offset = Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET, description="How many rows to skip.")]
 
 
 def summary_out(item: TranscriptSummary) -> TranscriptSummaryOut:

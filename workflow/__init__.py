@@ -65,6 +65,7 @@ from workflow._facts import TranscriptFacts
 from workflow._facts_loader import load_facts
 from workflow._flow import EVENTS, TranscriptFlow, mermaid_diagram
 from workflow._listing import (
+    MAX_OFFSET,
     MAX_PAGE,
     CorrectionRequestView,
     TranscriptSummary,
@@ -145,6 +146,7 @@ from workflow._year_end_values import YearEndView
 __all__ = [
     "DEMO_PASSWORD",
     "EVENTS",
+    "MAX_OFFSET",
     "MAX_PAGE",
     "MAX_WORKBOOK_BYTES",
     "SYSTEM",

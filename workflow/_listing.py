@@ -34,6 +34,8 @@ from workflow._uow import UnitOfWork
 
 MAX_PAGE = 500
 """The most rows one list call returns."""
+MAX_OFFSET = 1_000_000
+"""The most rows a list call may skip (beyond any real list; keeps OFFSET within bounds)."""
 
 _SCHOOL_WIDE = frozenset({Role.PRINCIPAL, Role.ACADEMIC_AFFAIRS, Role.CLERK})
 _CLASS_WIDE = frozenset({Role.HOMEROOM_TEACHER, Role.SUBJECT_TEACHER})
@@ -120,8 +122,10 @@ def _page(limit: int, offset: int) -> None:
         raise InvalidInputError(
             "limit", f"must be between 1 and {MAX_PAGE}", f"phải từ 1 đến {MAX_PAGE}"
         )
-    if offset < 0:
-        raise InvalidInputError("offset", "must not be negative", "không được âm")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidInputError(
+            "offset", f"must be between 0 and {MAX_OFFSET}", f"phải từ 0 đến {MAX_OFFSET}"
+        )
 
 
 def _summaries(
