@@ -142,6 +142,13 @@ class CorrectionRequestList(msgspec.Struct):
     items: Annotated[list[CorrectionRequestOut], _d("The requests, oldest first.")]
 
 
+class FieldErrorOut(msgspec.Struct):
+    """One invalid field of a request."""
+
+    field: Annotated[str, _d("The field (`reason`, `limit`, `items[0].id`, …).")]
+    message: Annotated[str, _d("Why it is refused.")]
+
+
 class ProblemOut(msgspec.Struct):
     """An error (RFC 9457 problem details, `application/problem+json`)."""
 
@@ -153,3 +160,6 @@ class ProblemOut(msgspec.Struct):
     instance: Annotated[str | None, _d("The path of the request.")] = None
     detail_vi: Annotated[str | None, _d("The message for a school user (Vietnamese).")] = None
     field: Annotated[str | None, _d("For invalid input: the first field at fault.")] = None
+    errors: Annotated[
+        list[FieldErrorOut] | None, _d("For invalid input: every field at fault.")
+    ] = None
