@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from domain.model import Blob, CorrectionRequest, Transcript
 from workflow._actor import Actor
-from workflow._errors import AdministratorForbiddenError, NotFoundError
+from workflow._errors import AdministratorForbiddenError, NotFoundError, WorkflowError
 from workflow._reading import TranscriptView, may_read, read_transcript
 from workflow._signing import send_back
 from workflow._uow import UnitOfWork
@@ -26,6 +26,17 @@ class SignedFileKind(StrEnum):
 
     XML = "xml"
     PDF = "pdf"
+
+
+class SignedFileMissingError(NotFoundError):
+    """The transcript has no signed file of that kind yet (nothing has been signed)."""
+
+    def __init__(self, kind: SignedFileKind, transcript_id: str) -> None:
+        WorkflowError.__init__(
+            self,
+            f"transcript {transcript_id} has no signed {kind.value.upper()} yet",
+            f"Học bạ {transcript_id} chưa có tệp {kind.value.upper()} đã ký",
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +171,7 @@ def read_signed_file(
         digest = row.xml_sha256 if kind is SignedFileKind.XML else row.pdf_sha256
         blob = session.get(Blob, digest) if digest else None
         if blob is None:
-            raise NotFoundError(f"signed {kind.value} of transcript", transcript_id)
+            raise SignedFileMissingError(kind, transcript_id)
         uow.audit.record(
             actor=actor,
             action="student.read",

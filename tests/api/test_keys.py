@@ -6,9 +6,11 @@ import stat
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from api import SecretKeyError
 from api._keys import token_secret
+from hocba.cli import main
 from workflow import Settings
 
 
@@ -36,3 +38,17 @@ def test_demo_mode_generates_a_private_secret_once_and_keeps_it(tmp_path: Path) 
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
     assert token_secret(settings) == first
     assert token_secret(Settings(data_dir=tmp_path / "other", demo=True)) != first
+
+
+def test_serve_without_a_secret_outside_demo_mode_exits_2_and_says_what_to_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOCBA_DATABASE_URL", f"sqlite:///{tmp_path / 'hocba.db'}")
+    monkeypatch.setenv("HOCBA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("HOCBA_SCHEDULER", "off")
+    monkeypatch.delenv("HOCBA_SECRET_KEY", raising=False)
+    monkeypatch.delenv("HOCBA_DEMO", raising=False)
+    result = CliRunner().invoke(main, ["serve", "--port", "1"])
+    assert result.exit_code == 2
+    assert "HOCBA_SECRET_KEY" in result.output

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from sqlmodel import Session, col, select
 
-from domain.model import AuditEvent
+from domain.model import AuditEvent, Transcript
 from tests.api.conftest import (
     GUARDIAN,
     STUDENT,
@@ -17,6 +17,7 @@ from tests.api.conftest import (
     other_school_transcript,
 )
 from tests.support.journeys import fire
+from workflow import may_read
 
 CONTRACT_KEYS = {"id", "version", "kind", "status", "school_year", "student", "signatures"}
 
@@ -257,3 +258,18 @@ def test_the_queue_moves_as_transcripts_are_signed(api: Api, scene: Scene) -> No
     assert [(i["step"], sorted(i["transcript_ids"])) for i in items] == [
         ("homeroom", sorted([scene.own, scene.classmate]))
     ]
+
+
+@pytest.mark.parametrize("who", READERS)
+def test_the_list_admits_exactly_what_the_single_read_check_admits(
+    api: Api, scene: Scene, who: str
+) -> None:
+    actor = api.world.actor(who)
+    with Session(api.world.engine) as session:
+        readable = {
+            row.id
+            for row in session.exec(select(Transcript)).all()
+            if may_read(session, actor, row)
+        }
+    listed = {i["id"] for i in api.get("/transcripts", as_=who).json()["items"]}
+    assert listed == readable
