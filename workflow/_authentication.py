@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from domain.model import LoginFailure, Person
 from workflow._actor import Actor, load_actor
@@ -85,6 +85,16 @@ def _decoy_hash() -> str:
     return hash_password("hocba-decoy-password-never-valid")
 
 
+def _account(session: Session, typed: str, key: str) -> Person | None:
+    # Two lookups on the unique index rather than lower() over the whole people table: the
+    # name as typed, then lower-cased (logins are created lower-case).
+    for name in dict.fromkeys((typed, key)):
+        found = session.exec(select(Person).where(Person.username == name)).first()
+        if found is not None:
+            return found
+    return None
+
+
 def _recent_failures(session: Session, username: str, since: datetime) -> list[datetime]:
     return list(
         session.exec(
@@ -125,7 +135,7 @@ def authenticate(
             retry = max(1, int((oldest_counted + lockout.window - now).total_seconds()) + 1)
             uow.commit("the login failures")
             raise LoginLockedError(retry)
-        person = session.exec(select(Person).where(func.lower(Person.username) == key)).first()
+        person = _account(session, username.strip(), key)
         candidate = password[:_MAX_PASSWORD]
         stored = person.password_hash if person is not None else None
         matches = verify_password(password_hash=stored or _decoy_hash(), password=candidate)
