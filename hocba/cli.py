@@ -228,7 +228,7 @@ def serve(host: str | None, port: int | None) -> None:
     """Migrate (in demo mode: seed the demo school and print its logins), then serve."""
     import uvicorn  # noqa: PLC0415  (only the server needs it)
 
-    from api import SystemClock, create_app  # noqa: PLC0415
+    from api import SecretKeyError, SystemClock, create_app  # noqa: PLC0415
 
     settings = _settings()
     engine = create_database_engine(settings.database_url)
@@ -239,7 +239,11 @@ def serve(host: str | None, port: int | None) -> None:
         click.echo("Preparing the demo school (the first start takes a little while)…")
         _print_demo(_seed(settings, engine, clock, _demo_pki(settings, clock)))
         click.echo(_DEMO_BANNER)
-    app = create_app(settings=settings, engine=engine, clock=clock)
+    try:
+        app = create_app(settings=settings, engine=engine, clock=clock)
+    except SecretKeyError as error:
+        click.echo(error.message, err=True)
+        sys.exit(2)
     service = None
     if settings.scheduler == "in-process":
         service = _scheduler_service(settings, engine, clock)

@@ -3,6 +3,15 @@
 from workflow._actor import SYSTEM, Actor, Grant, load_actor
 from workflow._allowed import allowed_actions
 from workflow._audit import AuditReport, AuditTrail, verify_audit_chain
+from workflow._authentication import (
+    Authenticated,
+    InvalidCredentialsError,
+    LockoutPolicy,
+    LoginLockedError,
+    NotAuthenticatedError,
+    authenticate,
+    resolve_actor,
+)
 from workflow._clock import Clock
 from workflow._database import create_database_engine, is_postgresql
 from workflow._demo import (
@@ -60,9 +69,32 @@ from workflow._errors import (
 from workflow._facts import TranscriptFacts
 from workflow._facts_loader import load_facts
 from workflow._flow import EVENTS, TranscriptFlow, mermaid_diagram
+from workflow._listing import (
+    MAX_OFFSET,
+    MAX_PAGE,
+    CorrectionRequestView,
+    TranscriptSummary,
+    list_correction_requests,
+    list_transcripts,
+    my_tasks,
+    my_transcripts,
+)
 from workflow._passwords import hash_password, password_needs_rehash, verify_password
 from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
+from workflow._scoped import (
+    CorrectionOutcome,
+    SignedFile,
+    SignedFileKind,
+    SignedFileMissingError,
+    TranscriptOutcome,
+    decide_correction_request,
+    file_correction_request,
+    read_signed_file,
+    return_transcript,
+    revoke_transcript,
+    view_transcript,
+)
 from workflow._settings import Settings, load_settings
 from workflow._signing import finalize, send_back, sign
 from workflow._signing_completion import ItemResult, complete_signing
@@ -142,6 +174,8 @@ from workflow._year_end_values import YearEndView
 __all__ = [
     "DEMO_PASSWORD",
     "EVENTS",
+    "MAX_OFFSET",
+    "MAX_PAGE",
     "MAX_WORKBOOK_BYTES",
     "SESSION_LIFETIME",
     "SYSTEM",
@@ -149,6 +183,7 @@ __all__ = [
     "AdministratorForbiddenError",
     "AuditReport",
     "AuditTrail",
+    "Authenticated",
     "CellError",
     "CertificateNotOwnedError",
     "CertificateNotValidError",
@@ -156,6 +191,8 @@ __all__ = [
     "ClassProgress",
     "Clock",
     "ConflictError",
+    "CorrectionOutcome",
+    "CorrectionRequestView",
     "DataLockedError",
     "DecisionNotDueError",
     "DemoConflictError",
@@ -179,13 +216,17 @@ __all__ = [
     "HomeroomValues",
     "HomeroomView",
     "IncompleteTrackingError",
+    "InvalidCredentialsError",
     "InvalidEntryError",
     "InvalidInputError",
     "ItemResult",
     "LockDatePassedError",
+    "LockoutPolicy",
+    "LoginLockedError",
     "Mismatch",
     "NotAllowedInStateError",
     "NotAssignedError",
+    "NotAuthenticatedError",
     "NotFoundError",
     "NotInSupplementaryGroupError",
     "NotYetLockedError",
@@ -202,6 +243,9 @@ __all__ = [
     "SignedDataChangedError",
     "SignedDocumentInvalidError",
     "SignedEntriesInWorkbookError",
+    "SignedFile",
+    "SignedFileKind",
+    "SignedFileMissingError",
     "SignedXmlMismatchError",
     "SignerFailedError",
     "SigningSessionCompletedError",
@@ -223,6 +267,8 @@ __all__ = [
     "TranscriptFacts",
     "TranscriptFlow",
     "TranscriptMovedError",
+    "TranscriptOutcome",
+    "TranscriptSummary",
     "TranscriptView",
     "UnitOfWork",
     "WorkbookError",
@@ -237,6 +283,7 @@ __all__ = [
     "allowed_actions",
     "approve_year_end",
     "assign_role",
+    "authenticate",
     "build_class_transcripts",
     "build_transcript",
     "carry_out_window_decision",
@@ -244,6 +291,7 @@ __all__ = [
     "create_database_engine",
     "create_transcript",
     "decide_correction",
+    "decide_correction_request",
     "decide_entry_correction",
     "decide_entry_window",
     "demo_staff_identities",
@@ -252,18 +300,24 @@ __all__ = [
     "entry_corrections_for",
     "entry_windows",
     "export_class_sheet",
+    "file_correction_request",
     "finalize",
     "hash_password",
     "import_class_sheet",
     "is_postgresql",
+    "list_correction_requests",
+    "list_transcripts",
     "load_actor",
     "load_facts",
     "load_settings",
     "may_read",
     "mermaid_diagram",
+    "my_tasks",
+    "my_transcripts",
     "password_needs_rehash",
     "prepare_signing",
     "propose_year_end",
+    "read_signed_file",
     "read_student_year",
     "read_subject_sheet",
     "read_transcript",
@@ -273,7 +327,10 @@ __all__ = [
     "record_supplementary_results",
     "request_correction",
     "request_entry_correction",
+    "resolve_actor",
+    "return_transcript",
     "revoke",
+    "revoke_transcript",
     "seed_demo",
     "send_back",
     "sign",
@@ -284,4 +341,5 @@ __all__ = [
     "transcript_document",
     "verify_audit_chain",
     "verify_password",
+    "view_transcript",
 ]

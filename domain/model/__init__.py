@@ -30,6 +30,7 @@ from domain.model._enums import (
 )
 from domain.model._errors import DomainError, InvalidPersonalIdError, UnknownSubjectError
 from domain.model._identity import mask_personal_id, validate_personal_id
+from domain.model._login import LoginFailure
 from domain.model._people import Enrollment, GuardianLink, Person, RoleAssignment, Student
 from domain.model._scheduling import Notification, SchedulerRun
 from domain.model._school import ClassSubject, School, SchoolClass, SchoolYear, Subject
@@ -68,6 +69,7 @@ __all__ = [
     "HomeroomRecord",
     "Honour",
     "InvalidPersonalIdError",
+    "LoginFailure",
     "Notification",
     "Person",
     "Role",
