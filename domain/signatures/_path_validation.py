@@ -1,0 +1,341 @@
+"""pyhanko-certvalidator at the signing time, its errors turned into ETSI outcomes.
+
+Choices (docs/verification.md explains them for operators):
+
+* The validation moment is the signed SigningTime (point-in-time validation). Revocation
+  information is fetched now, after the signature, so it is used retroactively
+  (``retroactive_revinfo``): a "good" answer today covers the signing time, and a revocation
+  dated after the signing time does not condemn an earlier signature by itself.
+* Revocation mode ``hard-fail``: a certificate that names an OCSP responder or a CRL must get
+  an answer from it (otherwise INDETERMINATE / TRY_LATER); ``require`` when every certificate
+  must name one.
+* The chain comes from the signature's KeyInfo only: no certificate is fetched from an AIA
+  URL, so a hostile certificate cannot make the verifier call an address of its choosing
+  before its chain is validated. OCSP and CRL URLs are fetched only for certificates of a path
+  to a trust root, within a request budget and per-request timeout, all under one deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import aiohttp
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator.errors import (
+    DisallowedAlgorithmError,
+    ExpiredError,
+    InsufficientPOEError,
+    InsufficientRevinfoError,
+    InvalidCertificateError,
+    NotYetValidError,
+    PathBuildingError,
+    PathError,
+    PathValidationError,
+    RevokedError,
+    ValidationError,
+)
+from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
+from pyhanko_certvalidator.fetchers.api import Fetchers, FetchLimits
+from pyhanko_certvalidator.registry import CertificateRegistry
+
+from domain.signatures._codes import ErrorCode, Finding
+from domain.signatures._indications import PASSED, Indication, Outcome, SubIndication
+
+# A revocation for these reasons says nothing against the key: a signature made before it
+# stands. For any other reason (key compromise, unspecified, hold…) whoever held the key could
+# have written an earlier SigningTime, and nothing proves it was not (no timestamp): ETSI's
+# INDETERMINATE / REVOKED_NO_POE.
+_BENIGN_REASONS = frozenset(
+    {"affiliation_changed", "superseded", "cessation_of_operation", "privilege_withdrawn"}
+)
+
+
+class Revocation(StrEnum):
+    """The signer's revocation status at the signing time (the report's ``revocation``)."""
+
+    GOOD = "good"
+    """An OCSP responder or CRL of the CA answered: not revoked then."""
+    REVOKED = "revoked"
+    """Revoked at or before the signing time, or later for a reason that puts earlier
+    signatures in doubt (key compromise)."""
+    UNKNOWN = "unknown"
+    """No usable answer (unreachable, not fetched, or the check stopped earlier)."""
+    NOT_PUBLISHED = "not_published"
+    """The certificate names no OCSP responder and no CRL, and none is required."""
+
+
+@dataclass(frozen=True, slots=True)
+class PathOutcome:
+    """What path validation found for one signer."""
+
+    chain_trusted: bool
+    revocation: Revocation
+    outcome: Outcome
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    signer: x509.Certificate
+    intermediates: Sequence[x509.Certificate]
+    moment: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Setup:
+    """What every validation of one file shares."""
+
+    roots: list[Any]
+    fetchers: Fetchers | None
+    mode: str
+
+    def context(self, intermediates: list[Any], moment: datetime) -> ValidationContext:
+        return ValidationContext(
+            trust_roots=self.roots,
+            moment=moment,
+            allow_fetching=self.fetchers is not None,
+            fetchers=self.fetchers,
+            crls=[],
+            ocsps=[],
+            revocation_mode=self.mode,
+            retroactive_revinfo=True,
+            certificate_registry=CertificateRegistry.build(intermediates),
+        )
+
+
+def _failed(
+    sub: SubIndication, code: ErrorCode, detail: str, *, trusted: bool, status: Revocation
+) -> PathOutcome:
+    indication = (
+        Indication.TOTAL_FAILED if sub is SubIndication.REVOKED else Indication.INDETERMINATE
+    )
+    return PathOutcome(trusted, status, Outcome(indication, sub), (Finding.of(code, detail),))
+
+
+async def validate_paths(
+    items: Sequence[tuple[x509.Certificate, Sequence[x509.Certificate], datetime]],
+    *,
+    trust_roots: Sequence[x509.Certificate],
+    allow_fetching: bool,
+    fetch_timeout: float,
+    deadline: float,
+    max_fetches: int,
+    require_revocation_source: bool,
+) -> list[PathOutcome]:
+    """Validate each (signer, intermediates, moment) concurrently; never raises on bad input."""
+    roots = [_asn1(root) for root in trust_roots]
+    mode = "require" if require_revocation_source else "hard-fail"
+    session = aiohttp.ClientSession(trust_env=False) if allow_fetching else None
+    fetchers = None
+    if session is not None:
+        limits = FetchLimits(
+            max_requests=max_fetches, max_cert_requests=0, max_aia_urls_per_object=1
+        )
+        backend = AIOHttpFetcherBackend(session, per_request_timeout=fetch_timeout, limits=limits)
+        fetchers = backend.get_fetchers()
+    setup = _Setup(roots, fetchers, mode)
+    jobs = [_Job(signer, intermediates, moment) for signer, intermediates, moment in items]
+    try:
+        tasks = [asyncio.ensure_future(_validate(job, setup)) for job in jobs]
+        done, pending = await asyncio.wait(tasks, timeout=deadline)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        return [_result(task, done, deadline) for task in tasks]
+    finally:
+        if session is not None:
+            await session.close()
+
+
+def _result(task: asyncio.Task[PathOutcome], done: set[Any], deadline: float) -> PathOutcome:
+    if task not in done:
+        detail = f"the certificate checks did not finish within {deadline} s"
+        return _failed(
+            SubIndication.TRY_LATER,
+            ErrorCode.VALIDATION_TIMED_OUT,
+            detail,
+            trusted=False,
+            status=Revocation.UNKNOWN,
+        )
+    error = task.exception()
+    if error is not None:  # _validate catches everything; this is the last line of defence
+        return _unprocessable(error)
+    return task.result()
+
+
+def _unprocessable(error: BaseException) -> PathOutcome:
+    return _failed(
+        SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
+        ErrorCode.CERTIFICATE_UNPROCESSABLE,
+        f"{type(error).__name__}: {error}",
+        trusted=False,
+        status=Revocation.UNKNOWN,
+    )
+
+
+def _asn1(certificate: x509.Certificate) -> Any:
+    return asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER))
+
+
+async def _validate(job: _Job, setup: _Setup) -> PathOutcome:
+    try:
+        signer = _asn1(job.signer)
+        intermediates = [_asn1(certificate) for certificate in job.intermediates]
+        context = setup.context(intermediates, job.moment)
+        try:
+            await CertificateValidator(signer, intermediates, context).async_validate_path()
+        except InsufficientRevinfoError as error:
+            if not error.is_ee_cert:
+                return _revocation_unknown(error, trusted=True)
+            later = await _revoked_later(job, signer, intermediates, context, setup)
+            return later or _revocation_unknown(error, trusted=True, signer=signer)
+        except (ValidationError, PathError) as error:
+            return _from_error(error, signer)
+        status = Revocation.GOOD if _publishes(signer) else Revocation.NOT_PUBLISHED
+        return PathOutcome(True, status, PASSED)
+    except Exception as error:  # a hostile certificate must become a finding, never a crash
+        return _unprocessable(error)
+
+
+def _from_error(error: ValidationError | PathError, signer: Any) -> PathOutcome:
+    message = str(error)
+    if isinstance(error, PathBuildingError) or (
+        isinstance(error, InvalidCertificateError) and signer.self_signed in {"yes", "maybe"}
+    ):
+        return _failed(
+            SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
+            ErrorCode.CHAIN_UNTRUSTED,
+            message,
+            trusted=False,
+            status=Revocation.UNKNOWN,
+        )
+    if isinstance(error, RevokedError):
+        if error.is_ee_cert:
+            return _failed(
+                SubIndication.REVOKED,
+                ErrorCode.CERTIFICATE_REVOKED,
+                message,
+                trusted=True,
+                status=Revocation.REVOKED,
+            )
+        return _failed(
+            SubIndication.REVOKED_CA_NO_POE,
+            ErrorCode.CA_CERTIFICATE_REVOKED,
+            message,
+            trusted=True,
+            status=Revocation.UNKNOWN,
+        )
+    if isinstance(error, ExpiredError | NotYetValidError) and error.is_ee_cert:
+        # The period is judged (and reported) from the certificate itself by the caller.
+        return PathOutcome(True, Revocation.UNKNOWN, PASSED)
+    if isinstance(error, InsufficientPOEError):
+        return _failed(
+            SubIndication.NO_POE,
+            ErrorCode.CHAIN_INVALID,
+            message,
+            trusted=True,
+            status=Revocation.UNKNOWN,
+        )
+    if isinstance(error, DisallowedAlgorithmError):
+        return _failed(
+            SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+            ErrorCode.WEAK_CERTIFICATE_ALGORITHM,
+            message,
+            trusted=False,
+            status=Revocation.UNKNOWN,
+        )
+    sub = (
+        SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE
+        if isinstance(error, PathValidationError)
+        else SubIndication.CHAIN_CONSTRAINTS_FAILURE
+    )
+    return _failed(sub, ErrorCode.CHAIN_INVALID, message, trusted=False, status=Revocation.UNKNOWN)
+
+
+def _revocation_unknown(
+    error: InsufficientRevinfoError, *, trusted: bool, signer: Any = None
+) -> PathOutcome:
+    if signer is not None and not _publishes(signer):
+        code = ErrorCode.REVOCATION_NOT_PUBLISHED
+        return _failed(
+            SubIndication.TRY_LATER,
+            code,
+            str(error),
+            trusted=trusted,
+            status=Revocation.NOT_PUBLISHED,
+        )
+    return _failed(
+        SubIndication.TRY_LATER,
+        ErrorCode.REVOCATION_UNKNOWN,
+        str(error),
+        trusted=trusted,
+        status=Revocation.UNKNOWN,
+    )
+
+
+async def _revoked_later(
+    job: _Job, signer: Any, intermediates: list[Any], context: ValidationContext, setup: _Setup
+) -> PathOutcome | None:
+    """A revocation dated after the signing time, authenticated, and judged by its reason.
+
+    certvalidator reports a certificate revoked after the validation moment as "no usable
+    revocation information". The fetched answers tell when; validating again at that instant
+    makes certvalidator authenticate the answer and hand over the reason.
+    """
+    revoked_at = _revocation_time(context, signer)
+    if revoked_at is None or revoked_at <= job.moment:
+        return None
+    again = setup.context(intermediates, revoked_at)
+    try:
+        await CertificateValidator(signer, intermediates, again).async_validate_path()
+    except RevokedError as error:
+        if not error.is_ee_cert:
+            return None
+        reason = str(error.reason.native or "unspecified")
+    except ValidationError:
+        return None
+    else:
+        return None
+    if reason in _BENIGN_REASONS:
+        return PathOutcome(True, Revocation.GOOD, PASSED)
+    detail = (
+        f"revoked {revoked_at.isoformat()} ({reason}), after the claimed signing time "
+        f"{job.moment.isoformat()}, which no timestamp proves"
+    )
+    return _failed(
+        SubIndication.REVOKED_NO_POE,
+        ErrorCode.CERTIFICATE_REVOKED_AFTER_SIGNING,
+        detail,
+        trusted=True,
+        status=Revocation.REVOKED,
+    )
+
+
+def _revocation_time(context: ValidationContext, signer: Any) -> datetime | None:
+    serial = signer.serial_number
+    for response in context.ocsps:
+        data = response.basic_ocsp_response["tbs_response_data"]
+        for single in data["responses"]:
+            status = single["cert_status"]
+            if single["cert_id"]["serial_number"].native == serial and status.name == "revoked":
+                when: datetime = status.chosen["revocation_time"].native
+                return when
+    for crl in context.crls:
+        for entry in crl["tbs_cert_list"]["revoked_certificates"]:
+            if entry["user_certificate"].native == serial:
+                revoked: datetime = entry["revocation_date"].native
+                return revoked
+    return None
+
+
+def _publishes(certificate: Any) -> bool:
+    """Whether the certificate names an OCSP responder or a CRL distribution point."""
+    return bool(certificate.ocsp_urls) or bool(certificate.crl_distribution_points)

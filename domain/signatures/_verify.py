@@ -1,0 +1,243 @@
+"""Verify a transcript file, whatever it is, into a :class:`VerificationReport`.
+
+The format is sniffed (XML, PDF, neither). XML: ``domain.documents.verify_xml`` (steps 1-4 and
+6), then each signer's certificate at its SigningTime (step 5), all certificates concurrently
+under one deadline. PDF: the single seam :func:`_verify_pdf`, wired to PAdES verification by
+the lead (``_pades*.py``). Unusable input is a report (format ``unknown``, TOTAL_FAILED), never
+an exception.
+"""
+
+from __future__ import annotations
+
+import codecs
+from datetime import datetime
+
+from domain.documents import (
+    MAX_DOCUMENT_BYTES,
+    ProblemCode,
+    SlotVerification,
+    XmlVerification,
+    verify_xml,
+)
+from domain.model import DomainError
+from domain.signatures._codes import ErrorCode, Finding
+from domain.signatures._indications import Indication, Outcome, SubIndication, worst
+from domain.signatures._report import (
+    ReportFormat,
+    SignatureReport,
+    SignerInfo,
+    TranscriptSummary,
+    VerificationReport,
+    mask_personal_id,
+    role_of,
+)
+from domain.signatures._running import run_blocking
+from domain.signatures._trust import (
+    CertificateCheck,
+    SignerCertificate,
+    TrustSettings,
+    async_check_certificates,
+)
+
+MAX_PDF_BYTES = 20 * 1024 * 1024
+"""The size cap of a PDF transcript (a few pages, fonts, a QR code and up to four signatures
+with validation data are far below it)."""
+
+_PDF_MAGIC = b"%PDF-"
+_PDF_HEADER_WINDOW = 1024  # PDF readers accept the header anywhere in the first kilobyte
+_XML_STARTS = (
+    codecs.BOM_UTF32_LE,
+    codecs.BOM_UTF32_BE,
+    codecs.BOM_UTF16_LE,
+    codecs.BOM_UTF16_BE,
+    b"\x00<",
+    b"<\x00",
+)
+
+_FORMAT = Outcome(Indication.TOTAL_FAILED, SubIndication.FORMAT_FAILURE)
+# How each finding of the XML side bears on its signature (ETSI EN 319 102-1 words).
+_PROBLEM_OUTCOMES = {
+    ProblemCode.DIGEST_MISMATCH: Outcome(Indication.TOTAL_FAILED, SubIndication.HASH_FAILURE),
+    ProblemCode.SIGNATURE_VALUE_INVALID: Outcome(
+        Indication.TOTAL_FAILED, SubIndication.SIG_CRYPTO_FAILURE
+    ),
+    ProblemCode.SIGNING_TIME_ORDER: Outcome(
+        Indication.INDETERMINATE, SubIndication.SIG_CONSTRAINTS_FAILURE
+    ),
+}
+_NO_CERTIFICATE_PROBLEMS = frozenset({ProblemCode.KEY_INFO, ProblemCode.CERTIFICATE_UNREADABLE})
+_COVERS_ALL_DATA = frozenset({"GVCN", "HieuTruong", "DonVi"})
+
+
+class VerificationSetupError(DomainError):
+    """A verification asked for wrongly by the caller (not a problem of the file)."""
+
+    code = "verification_setup"
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+        super().__init__(why)
+
+
+def verify_transcript_file(
+    data: bytes, *, trust: TrustSettings, now: datetime
+) -> VerificationReport:
+    """Verify a transcript file (synchronous; safe in any thread, with or without a loop).
+
+    ``now`` (timezone-aware) only decides ``expired_now``; every certificate is judged at its
+    signature's SigningTime. Raises VerificationSetupError for a naive ``now``, nothing else.
+    """
+    _check_now(now)
+    return run_blocking(lambda: async_verify_transcript_file(data, trust=trust, now=now))
+
+
+async def async_verify_transcript_file(
+    data: bytes, *, trust: TrustSettings, now: datetime
+) -> VerificationReport:
+    """Verify a transcript file in the caller's event loop (the XML work itself is blocking)."""
+    _check_now(now)
+    if not isinstance(data, bytes) or not data.strip():
+        return _unusable(ErrorCode.EMPTY_INPUT, "the file is empty")
+    if _PDF_MAGIC in data[:_PDF_HEADER_WINDOW]:
+        if len(data) > MAX_PDF_BYTES:
+            return _too_large(len(data), MAX_PDF_BYTES)
+        return _verify_pdf(data, trust=trust, now=now)
+    if _looks_like_xml(data):
+        if len(data) > MAX_DOCUMENT_BYTES:
+            return _too_large(len(data), MAX_DOCUMENT_BYTES)
+        return await _verify_xml(data, trust=trust, now=now)
+    return _unusable(ErrorCode.NOT_A_TRANSCRIPT, "the file is neither XML nor PDF")
+
+
+def _check_now(now: datetime) -> None:
+    if not isinstance(now, datetime) or now.utcoffset() is None:
+        raise VerificationSetupError("now must be a timezone-aware datetime")
+
+
+def _looks_like_xml(data: bytes) -> bool:
+    if data.startswith(_XML_STARTS):  # the XML side refuses these encodings by name
+        return True
+    return data.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"<")
+
+
+def _unusable(code: ErrorCode, detail: str) -> VerificationReport:
+    return VerificationReport.build(
+        format=ReportFormat.UNKNOWN, schema_valid=False, errors=(Finding.of(code, detail),)
+    )
+
+
+def _too_large(size: int, limit: int) -> VerificationReport:
+    detail = f"the file is {size} bytes, the limit is {limit}"
+    return _unusable(ErrorCode.INPUT_TOO_LARGE, detail)
+
+
+def _verify_pdf(data: bytes, *, trust: TrustSettings, now: datetime) -> VerificationReport:
+    """THE SEAM for PDF transcripts: PAdES verification (``_pades*.py``) plugs in here.
+
+    It must return a report of the same shape with ``format`` "pdf": one SignatureReport per
+    signature field (``GVCN``, ``HieuTruong``, ``DonVi``), integrity from pyHanko's coverage and
+    modification analysis, each certificate through :func:`async_check_certificates`.
+    """
+    del data, trust, now
+    finding = Finding.of(
+        ErrorCode.PDF_NOT_SUPPORTED_YET, "PDF signatures are not verified yet; verify the XML"
+    )
+    return VerificationReport(
+        indication=Indication.INDETERMINATE,
+        format=ReportFormat.PDF,
+        schema_valid=None,
+        transcript=None,
+        signatures=(),
+        missing_signatures=(),
+        errors=(finding,),
+    )
+
+
+async def _verify_xml(data: bytes, *, trust: TrustSettings, now: datetime) -> VerificationReport:
+    try:
+        xml = verify_xml(data)
+    except Exception as error:  # verify_xml promises not to raise; a report must exist anyway
+        return VerificationReport.build(
+            format=ReportFormat.XML,
+            schema_valid=False,
+            errors=(Finding.of(ErrorCode.UNPROCESSABLE_INPUT, repr(error)),),
+        )
+    checkable = [s for s in xml.signatures if s.certificates and s.signing_time is not None]
+    requests = [
+        SignerCertificate(s.certificates, s.signing_time, organisation=s.slot == "DonVi")
+        for s in checkable
+        if s.signing_time is not None
+    ]
+    checks = await async_check_certificates(requests, now=now, trust=trust)
+    by_slot = {s.slot: check for s, check in zip(checkable, checks, strict=True)}
+    signatures = [_signature(s, by_slot.get(s.slot)) for s in xml.signatures]
+    missing = [Finding(ProblemCode.SIGNATURE_MISSING.value, slot) for slot in xml.missing_slots]
+    return VerificationReport.build(
+        format=ReportFormat.XML,
+        schema_valid=xml.schema_valid,
+        transcript=_summary(xml),
+        signatures=signatures,
+        missing_signatures=xml.missing_slots,
+        errors=[*(Finding.from_problem(p) for p in xml.errors), *missing],
+    )
+
+
+def _signature(slot: SlotVerification, check: CertificateCheck | None) -> SignatureReport:
+    findings = [Finding.from_problem(problem) for problem in slot.errors]
+    outcomes = [_PROBLEM_OUTCOMES.get(problem.code, _FORMAT) for problem in slot.errors]
+    if check is not None:
+        outcomes.append(check.outcome)
+        findings.extend(check.errors)
+    elif not slot.certificates:
+        outcomes.append(
+            Outcome(Indication.INDETERMINATE, SubIndication.NO_SIGNING_CERTIFICATE_FOUND)
+        )
+        if not any(problem.code in _NO_CERTIFICATE_PROBLEMS for problem in slot.errors):
+            findings.append(Finding.of(ErrorCode.SIGNING_CERTIFICATE_MISSING, slot.slot))
+    else:
+        outcomes.append(Outcome(Indication.INDETERMINATE, SubIndication.GENERIC))
+        if not any(problem.code is ProblemCode.SIGNING_TIME_INVALID for problem in slot.errors):
+            findings.append(Finding.of(ErrorCode.SIGNING_TIME_MISSING, slot.slot))
+    verdict = worst(outcomes)
+    signer = None
+    if slot.signer_subject is not None and slot.serial is not None:
+        signer = SignerInfo(
+            common_name=slot.signer_common_name,
+            subject=slot.signer_subject,
+            serial=format(slot.serial, "x"),
+            issuer=slot.issuer or "",
+        )
+    return SignatureReport(
+        slot=slot.slot,
+        role=role_of(slot.slot),
+        signer=signer,
+        signing_time=slot.signing_time,
+        indication=verdict.indication,
+        sub_indication=verdict.sub_indication,
+        integrity=slot.integrity,
+        certificate=check,
+        errors=tuple(findings),
+    )
+
+
+def _summary(xml: XmlVerification) -> TranscriptSummary | None:
+    """The transcript's identity, only from data a good signature covers (step 7).
+
+    Every signature covers TTChung; HocSinh (the student's name and ID) only those of GVCN,
+    HieuTruong and DonVi, which cover all of DLHocBa.
+    """
+    document = xml.document
+    if document is None or not xml.intact:
+        return None
+    if not any(s.ok and s.slot in _COVERS_ALL_DATA for s in xml.signatures):
+        return None
+    header, student = document.header, document.student
+    return TranscriptSummary(
+        id=header.transcript_id,
+        version=header.version,
+        kind=header.kind.value,
+        school_year=header.school_year,
+        school=header.school_name,
+        student_name=student.full_name,
+        personal_id_masked=mask_personal_id(student.personal_id),
+    )
