@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     """Days before each lock date on which signers with pending work are reminded."""
     scheduler_tick_seconds: int = 300
     """How often the active scheduler checks for due work (lock times also get exact triggers)."""
+    trust_roots: Path | None = None
+    """PEM bundle of the certification authorities whose certificates are trusted for
+    signatures (``hocba verify``, the verification page). Unset in demo mode: the demo PKI's
+    ``<data_dir>/pki/root-ca.pem``; unset otherwise: nothing is trusted until it is set."""
 
 
 def load_settings() -> Settings:
