@@ -10,7 +10,6 @@ one for an event loop. docs/verification.md describes the report and the trust s
 
 from domain.signatures._codes import ErrorCode, Finding
 from domain.signatures._indications import Indication, Outcome, SubIndication, worst
-from domain.signatures._path_validation import Revocation
 from domain.signatures._report import (
     ReportFormat,
     SignatureReport,
@@ -21,6 +20,7 @@ from domain.signatures._report import (
     mask_personal_id,
     role_of,
 )
+from domain.signatures._revocation import Revocation
 from domain.signatures._trust import (
     CertificateCheck,
     SignerCertificate,

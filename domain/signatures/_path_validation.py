@@ -21,7 +21,6 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 import aiohttp
@@ -48,28 +47,7 @@ from pyhanko_certvalidator.registry import CertificateRegistry
 
 from domain.signatures._codes import ErrorCode, Finding
 from domain.signatures._indications import PASSED, Indication, Outcome, SubIndication
-
-# A revocation for these reasons says nothing against the key: a signature made before it
-# stands. For any other reason (key compromise, unspecified, hold…) whoever held the key could
-# have written an earlier SigningTime, and nothing proves it was not (no timestamp): ETSI's
-# INDETERMINATE / REVOKED_NO_POE.
-_BENIGN_REASONS = frozenset(
-    {"affiliation_changed", "superseded", "cessation_of_operation", "privilege_withdrawn"}
-)
-
-
-class Revocation(StrEnum):
-    """The signer's revocation status at the signing time (the report's ``revocation``)."""
-
-    GOOD = "good"
-    """An OCSP responder or CRL of the CA answered: not revoked then."""
-    REVOKED = "revoked"
-    """Revoked at or before the signing time, or later for a reason that puts earlier
-    signatures in doubt (key compromise)."""
-    UNKNOWN = "unknown"
-    """No usable answer (unreachable, not fetched, or the check stopped earlier)."""
-    NOT_PUBLISHED = "not_published"
-    """The certificate names no OCSP responder and no CRL, and none is required."""
+from domain.signatures._revocation import BENIGN_REASONS, Revocation, publishes, revocation_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +177,7 @@ async def _validate(job: _Job, setup: _Setup) -> PathOutcome:
             return later or _revocation_unknown(error, trusted=True, signer=signer)
         except (ValidationError, PathError) as error:
             return _from_error(error, signer)
-        status = Revocation.GOOD if _publishes(signer) else Revocation.NOT_PUBLISHED
+        status = Revocation.GOOD if publishes(signer) else Revocation.NOT_PUBLISHED
         return PathOutcome(True, status, PASSED)
     except Exception as error:  # a hostile certificate must become a finding, never a crash
         return _unprocessable(error)
@@ -263,7 +241,7 @@ def _from_error(error: ValidationError | PathError, signer: Any) -> PathOutcome:
 def _revocation_unknown(
     error: InsufficientRevinfoError, *, trusted: bool, signer: Any = None
 ) -> PathOutcome:
-    if signer is not None and not _publishes(signer):
+    if signer is not None and not publishes(signer):
         code = ErrorCode.REVOCATION_NOT_PUBLISHED
         return _failed(
             SubIndication.TRY_LATER,
@@ -290,7 +268,7 @@ async def _revoked_later(
     revocation information". The fetched answers tell when; validating again at that instant
     makes certvalidator authenticate the answer and hand over the reason.
     """
-    revoked_at = _revocation_time(context, signer)
+    revoked_at = revocation_time(context.ocsps, context.crls, signer)
     if revoked_at is None or revoked_at <= job.moment:
         return None
     again = setup.context(intermediates, revoked_at)
@@ -304,7 +282,7 @@ async def _revoked_later(
         return None
     else:
         return None
-    if reason in _BENIGN_REASONS:
+    if reason in BENIGN_REASONS:
         return PathOutcome(True, Revocation.GOOD, PASSED)
     detail = (
         f"revoked {revoked_at.isoformat()} ({reason}), after the claimed signing time "
@@ -317,25 +295,3 @@ async def _revoked_later(
         trusted=True,
         status=Revocation.REVOKED,
     )
-
-
-def _revocation_time(context: ValidationContext, signer: Any) -> datetime | None:
-    serial = signer.serial_number
-    for response in context.ocsps:
-        data = response.basic_ocsp_response["tbs_response_data"]
-        for single in data["responses"]:
-            status = single["cert_status"]
-            if single["cert_id"]["serial_number"].native == serial and status.name == "revoked":
-                when: datetime = status.chosen["revocation_time"].native
-                return when
-    for crl in context.crls:
-        for entry in crl["tbs_cert_list"]["revoked_certificates"]:
-            if entry["user_certificate"].native == serial:
-                revoked: datetime = entry["revocation_date"].native
-                return revoked
-    return None
-
-
-def _publishes(certificate: Any) -> bool:
-    """Whether the certificate names an OCSP responder or a CRL distribution point."""
-    return bool(certificate.ocsp_urls) or bool(certificate.crl_distribution_points)

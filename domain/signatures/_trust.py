@@ -26,7 +26,8 @@ from domain.signatures._indications import (
     SubIndication,
     worst,
 )
-from domain.signatures._path_validation import PathOutcome, Revocation, validate_paths
+from domain.signatures._path_validation import PathOutcome, validate_paths
+from domain.signatures._revocation import Revocation
 from domain.signatures._running import run_blocking
 
 # Certificates made for the PKI's own services: their keys must never sign a transcript.
