@@ -8,7 +8,7 @@ Every ``check_*``/``verify_*`` has a synchronous form (safe in any thread) and a
 one for an event loop. docs/verification.md describes the report and the trust settings.
 """
 
-from domain.signatures._codes import ErrorCode, Finding
+from domain.signatures._codes import ErrorCode, Finding, VerificationSetupError
 from domain.signatures._indications import Indication, Outcome, SubIndication, worst
 from domain.signatures._report import (
     ReportFormat,
@@ -33,7 +33,6 @@ from domain.signatures._trust import (
 )
 from domain.signatures._verify import (
     MAX_PDF_BYTES,
-    VerificationSetupError,
     async_verify_transcript_file,
     verify_transcript_file,
 )

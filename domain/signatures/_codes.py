@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from domain.documents import Problem
+from domain.model import DomainError
 
 
 class ErrorCode(StrEnum):
@@ -34,6 +36,22 @@ class ErrorCode(StrEnum):
     ORGANISATION_CERTIFICATE_REQUIRED = "organisation_certificate_required"
     CERTIFICATE_UNPROCESSABLE = "certificate_unprocessable"
     VALIDATION_TIMED_OUT = "validation_timed_out"
+
+
+class VerificationSetupError(DomainError):
+    """A check asked for wrongly by the caller (a naive time, no certificate), not a bad file."""
+
+    code = "verification_setup"
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+        super().__init__(why)
+
+
+def require_aware(name: str, moment: object) -> None:
+    """Raise VerificationSetupError unless ``moment`` is a timezone-aware datetime."""
+    if not isinstance(moment, datetime) or moment.utcoffset() is None:
+        raise VerificationSetupError(f"{name} must be a timezone-aware datetime")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from domain.certificates import is_organisation_certificate
 from domain.model import DomainError
-from domain.signatures._codes import ErrorCode, Finding
+from domain.signatures._codes import ErrorCode, Finding, VerificationSetupError, require_aware
 from domain.signatures._indications import (
     PASSED,
     Indication,
@@ -104,6 +104,11 @@ class SignerCertificate:
     organisation: bool = False
     """The slot needs an organisation certificate (DonVi)."""
 
+    def __post_init__(self) -> None:
+        if not self.chain:
+            raise VerificationSetupError("a signer's chain needs at least its own certificate")
+        require_aware("signing_time", self.signing_time)
+
 
 @dataclass(frozen=True, slots=True)
 class CertificateCheck:
@@ -137,8 +142,13 @@ def check_certificate(
     trust: TrustSettings,
     organisation: bool = False,
 ) -> CertificateCheck:
-    """Check one signer's certificate (synchronous; safe in any thread, with or without a loop)."""
+    """Check one signer's certificate (synchronous; safe in any thread, with or without a loop).
+
+    Raises VerificationSetupError for an empty chain or a naive time; nothing about the
+    certificate itself raises.
+    """
     request = SignerCertificate(tuple(chain), signing_time, organisation)
+    require_aware("now", now)
     return run_blocking(lambda: async_check_certificate_of(request, now=now, trust=trust))
 
 
@@ -167,6 +177,7 @@ async def async_check_certificates(
     requests: Sequence[SignerCertificate], *, now: datetime, trust: TrustSettings
 ) -> tuple[CertificateCheck, ...]:
     """Check several certificates concurrently, sharing one network budget and one deadline."""
+    require_aware("now", now)
     if not requests:
         return ()
     paths = await validate_paths(

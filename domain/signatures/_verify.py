@@ -19,8 +19,7 @@ from domain.documents import (
     XmlVerification,
     verify_xml,
 )
-from domain.model import DomainError
-from domain.signatures._codes import ErrorCode, Finding
+from domain.signatures._codes import ErrorCode, Finding, require_aware
 from domain.signatures._indications import Indication, Outcome, SubIndication, worst
 from domain.signatures._report import (
     ReportFormat,
@@ -69,16 +68,6 @@ _NO_CERTIFICATE_PROBLEMS = frozenset({ProblemCode.KEY_INFO, ProblemCode.CERTIFIC
 _COVERS_ALL_DATA = frozenset({"GVCN", "HieuTruong", "DonVi"})
 
 
-class VerificationSetupError(DomainError):
-    """A verification asked for wrongly by the caller (not a problem of the file)."""
-
-    code = "verification_setup"
-
-    def __init__(self, why: str) -> None:
-        self.why = why
-        super().__init__(why)
-
-
 def verify_transcript_file(
     data: bytes, *, trust: TrustSettings, now: datetime
 ) -> VerificationReport:
@@ -87,7 +76,7 @@ def verify_transcript_file(
     ``now`` (timezone-aware) only decides ``expired_now``; every certificate is judged at its
     signature's SigningTime. Raises VerificationSetupError for a naive ``now``, nothing else.
     """
-    _check_now(now)
+    require_aware("now", now)
     return run_blocking(lambda: async_verify_transcript_file(data, trust=trust, now=now))
 
 
@@ -95,7 +84,7 @@ async def async_verify_transcript_file(
     data: bytes, *, trust: TrustSettings, now: datetime
 ) -> VerificationReport:
     """Verify a transcript file in the caller's event loop (the XML work itself is blocking)."""
-    _check_now(now)
+    require_aware("now", now)
     if not isinstance(data, bytes) or not data.strip():
         return _unusable(ErrorCode.EMPTY_INPUT, "the file is empty")
     if _PDF_MAGIC in data[:_PDF_HEADER_WINDOW]:
@@ -107,11 +96,6 @@ async def async_verify_transcript_file(
             return _too_large(len(data), MAX_DOCUMENT_BYTES)
         return await _verify_xml(data, trust=trust, now=now)
     return _unusable(ErrorCode.NOT_A_TRANSCRIPT, "the file is neither XML nor PDF")
-
-
-def _check_now(now: datetime) -> None:
-    if not isinstance(now, datetime) or now.utcoffset() is None:
-        raise VerificationSetupError("now must be a timezone-aware datetime")
 
 
 def _looks_like_xml(data: bytes) -> bool:

@@ -24,6 +24,7 @@ from domain.signatures import (
     SubIndication,
     TrustRootsError,
     TrustSettings,
+    VerificationSetupError,
     async_check_certificate,
     check_certificate,
     load_trust_roots,
@@ -276,3 +277,17 @@ def test_trust_settings_need_a_root_and_sane_timeouts(pki: LivePki) -> None:
         TrustSettings(trust_roots=())
     with pytest.raises(TrustRootsError):
         TrustSettings(trust_roots=(pki.root,), fetch_timeout=2.0, deadline=1.0)
+
+
+def test_an_empty_chain_or_a_naive_time_is_a_setup_error(pki: LivePki) -> None:
+    chain = pki.signer("gvbm").chain
+    with pytest.raises(VerificationSetupError):
+        check_certificate(chain=(), signing_time=SIGNED, now=NOW, trust=pki.trust())
+    with pytest.raises(VerificationSetupError):
+        check_certificate(
+            chain=chain, signing_time=datetime(2025, 6, 20), now=NOW, trust=pki.trust()
+        )
+    with pytest.raises(VerificationSetupError):
+        check_certificate(
+            chain=chain, signing_time=SIGNED, now=datetime(2026, 9, 1), trust=pki.trust()
+        )
