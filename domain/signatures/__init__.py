@@ -4,8 +4,9 @@ The usual path: ``load_trust_roots(pem)`` → ``TrustSettings(trust_roots=…)``
 ``verify_transcript_file(data, trust=…, now=…)`` → ``report.to_json()`` (the JSON of
 transcript-format.md) or ``describe_vi(finding)`` for people. Certificates are judged at each
 signature's SigningTime with pyhanko-certvalidator (OCSP/CRL fetched live, under a deadline).
-Every ``check_*``/``verify_*`` has a synchronous form (safe in any thread) and an ``async_``
-one for an event loop. docs/verification.md describes the report and the trust settings.
+Every ``check_*``/``verify_*`` has a synchronous form (safe in any thread, with or without a
+running loop) and an ``async_`` one that runs it in a worker thread for an event loop.
+docs/verification.md describes the report and the trust settings.
 """
 
 from domain.signatures._codes import ErrorCode, Finding, VerificationSetupError
@@ -29,6 +30,7 @@ from domain.signatures._trust import (
     async_check_certificate,
     async_check_certificates,
     check_certificate,
+    check_certificates,
     load_trust_roots,
 )
 from domain.signatures._verify import (
@@ -61,6 +63,7 @@ __all__ = [
     "async_check_certificates",
     "async_verify_transcript_file",
     "check_certificate",
+    "check_certificates",
     "describe_vi",
     "known_codes",
     "load_trust_roots",

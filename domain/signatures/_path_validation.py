@@ -17,13 +17,11 @@ Choices (docs/verification.md explains them for operators):
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiohttp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -41,8 +39,7 @@ from pyhanko_certvalidator.errors import (
     RevokedError,
     ValidationError,
 )
-from pyhanko_certvalidator.fetchers.aiohttp_fetchers import AIOHttpFetcherBackend
-from pyhanko_certvalidator.fetchers.api import Fetchers, FetchLimits
+from pyhanko_certvalidator.fetchers.api import Fetchers
 from pyhanko_certvalidator.registry import CertificateRegistry
 
 from domain.signatures._codes import ErrorCode, Finding
@@ -61,14 +58,16 @@ class PathOutcome:
 
 
 @dataclass(frozen=True, slots=True)
-class _Job:
+class Job:
+    """One signer's chain and the moment to judge it at."""
+
     signer: x509.Certificate
     intermediates: Sequence[x509.Certificate]
     moment: datetime
 
 
 @dataclass(frozen=True, slots=True)
-class _Setup:
+class Setup:
     """What every validation of one file shares."""
 
     roots: list[Any]
@@ -89,7 +88,7 @@ class _Setup:
         )
 
 
-def _failed(
+def failed(
     sub: SubIndication, code: ErrorCode, detail: str, *, trusted: bool, status: Revocation
 ) -> PathOutcome:
     indication = (
@@ -98,59 +97,8 @@ def _failed(
     return PathOutcome(trusted, status, Outcome(indication, sub), (Finding.of(code, detail),))
 
 
-async def validate_paths(
-    items: Sequence[tuple[x509.Certificate, Sequence[x509.Certificate], datetime]],
-    *,
-    trust_roots: Sequence[x509.Certificate],
-    allow_fetching: bool,
-    fetch_timeout: float,
-    deadline: float,
-    max_fetches: int,
-    require_revocation_source: bool,
-) -> list[PathOutcome]:
-    """Validate each (signer, intermediates, moment) concurrently; never raises on bad input."""
-    roots = [_asn1(root) for root in trust_roots]
-    mode = "require" if require_revocation_source else "hard-fail"
-    session = aiohttp.ClientSession(trust_env=False) if allow_fetching else None
-    fetchers = None
-    if session is not None:
-        limits = FetchLimits(
-            max_requests=max_fetches, max_cert_requests=0, max_aia_urls_per_object=1
-        )
-        backend = AIOHttpFetcherBackend(session, per_request_timeout=fetch_timeout, limits=limits)
-        fetchers = backend.get_fetchers()
-    setup = _Setup(roots, fetchers, mode)
-    jobs = [_Job(signer, intermediates, moment) for signer, intermediates, moment in items]
-    try:
-        tasks = [asyncio.ensure_future(_validate(job, setup)) for job in jobs]
-        done, pending = await asyncio.wait(tasks, timeout=deadline)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        return [_result(task, done, deadline) for task in tasks]
-    finally:
-        if session is not None:
-            await session.close()
-
-
-def _result(task: asyncio.Task[PathOutcome], done: set[Any], deadline: float) -> PathOutcome:
-    if task not in done:
-        detail = f"the certificate checks did not finish within {deadline} s"
-        return _failed(
-            SubIndication.TRY_LATER,
-            ErrorCode.VALIDATION_TIMED_OUT,
-            detail,
-            trusted=False,
-            status=Revocation.UNKNOWN,
-        )
-    error = task.exception()
-    if error is not None:  # _validate catches everything; this is the last line of defence
-        return _unprocessable(error)
-    return task.result()
-
-
-def _unprocessable(error: BaseException) -> PathOutcome:
-    return _failed(
+def unprocessable(error: BaseException) -> PathOutcome:
+    return failed(
         SubIndication.CERTIFICATE_CHAIN_GENERAL_FAILURE,
         ErrorCode.CERTIFICATE_UNPROCESSABLE,
         f"{type(error).__name__}: {error}",
@@ -159,14 +107,16 @@ def _unprocessable(error: BaseException) -> PathOutcome:
     )
 
 
-def _asn1(certificate: x509.Certificate) -> Any:
+def to_asn1(certificate: x509.Certificate) -> Any:
+    """The certificate as asn1crypto (what certvalidator reads)."""
     return asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER))
 
 
-async def _validate(job: _Job, setup: _Setup) -> PathOutcome:
+async def validate(job: Job, setup: Setup) -> PathOutcome:
+    """Validate one signer's path at its moment; never raises on bad input."""
     try:
-        signer = _asn1(job.signer)
-        intermediates = [_asn1(certificate) for certificate in job.intermediates]
+        signer = to_asn1(job.signer)
+        intermediates = [to_asn1(certificate) for certificate in job.intermediates]
         context = setup.context(intermediates, job.moment)
         try:
             await CertificateValidator(signer, intermediates, context).async_validate_path()
@@ -180,7 +130,7 @@ async def _validate(job: _Job, setup: _Setup) -> PathOutcome:
         status = Revocation.GOOD if publishes(signer) else Revocation.NOT_PUBLISHED
         return PathOutcome(True, status, PASSED)
     except Exception as error:  # a hostile certificate must become a finding, never a crash
-        return _unprocessable(error)
+        return unprocessable(error)
 
 
 def _from_error(error: ValidationError | PathError, signer: Any) -> PathOutcome:
@@ -188,7 +138,7 @@ def _from_error(error: ValidationError | PathError, signer: Any) -> PathOutcome:
     if isinstance(error, PathBuildingError) or (
         isinstance(error, InvalidCertificateError) and signer.self_signed in {"yes", "maybe"}
     ):
-        return _failed(
+        return failed(
             SubIndication.NO_CERTIFICATE_CHAIN_FOUND,
             ErrorCode.CHAIN_UNTRUSTED,
             message,
@@ -197,14 +147,14 @@ def _from_error(error: ValidationError | PathError, signer: Any) -> PathOutcome:
         )
     if isinstance(error, RevokedError):
         if error.is_ee_cert:
-            return _failed(
+            return failed(
                 SubIndication.REVOKED,
                 ErrorCode.CERTIFICATE_REVOKED,
                 message,
                 trusted=True,
                 status=Revocation.REVOKED,
             )
-        return _failed(
+        return failed(
             SubIndication.REVOKED_CA_NO_POE,
             ErrorCode.CA_CERTIFICATE_REVOKED,
             message,
@@ -215,7 +165,7 @@ def _from_error(error: ValidationError | PathError, signer: Any) -> PathOutcome:
         # The period is judged (and reported) from the certificate itself by the caller.
         return PathOutcome(True, Revocation.UNKNOWN, PASSED)
     if isinstance(error, InsufficientPOEError):
-        return _failed(
+        return failed(
             SubIndication.NO_POE,
             ErrorCode.CHAIN_INVALID,
             message,
@@ -223,7 +173,7 @@ def _from_error(error: ValidationError | PathError, signer: Any) -> PathOutcome:
             status=Revocation.UNKNOWN,
         )
     if isinstance(error, DisallowedAlgorithmError):
-        return _failed(
+        return failed(
             SubIndication.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
             ErrorCode.WEAK_CERTIFICATE_ALGORITHM,
             message,
@@ -235,7 +185,7 @@ def _from_error(error: ValidationError | PathError, signer: Any) -> PathOutcome:
         if isinstance(error, PathValidationError)
         else SubIndication.CHAIN_CONSTRAINTS_FAILURE
     )
-    return _failed(sub, ErrorCode.CHAIN_INVALID, message, trusted=False, status=Revocation.UNKNOWN)
+    return failed(sub, ErrorCode.CHAIN_INVALID, message, trusted=False, status=Revocation.UNKNOWN)
 
 
 def _revocation_unknown(
@@ -243,14 +193,14 @@ def _revocation_unknown(
 ) -> PathOutcome:
     if signer is not None and not publishes(signer):
         code = ErrorCode.REVOCATION_NOT_PUBLISHED
-        return _failed(
+        return failed(
             SubIndication.TRY_LATER,
             code,
             str(error),
             trusted=trusted,
             status=Revocation.NOT_PUBLISHED,
         )
-    return _failed(
+    return failed(
         SubIndication.TRY_LATER,
         ErrorCode.REVOCATION_UNKNOWN,
         str(error),
@@ -260,7 +210,7 @@ def _revocation_unknown(
 
 
 async def _revoked_later(
-    job: _Job, signer: Any, intermediates: list[Any], context: ValidationContext, setup: _Setup
+    job: Job, signer: Any, intermediates: list[Any], context: ValidationContext, setup: Setup
 ) -> PathOutcome | None:
     """A revocation dated after the signing time, authenticated, and judged by its reason.
 
@@ -288,7 +238,7 @@ async def _revoked_later(
         f"revoked {revoked_at.isoformat()} ({reason}), after the claimed signing time "
         f"{job.moment.isoformat()}, which no timestamp proves"
     )
-    return _failed(
+    return failed(
         SubIndication.REVOKED_NO_POE,
         ErrorCode.CERTIFICATE_REVOKED_AFTER_SIGNING,
         detail,

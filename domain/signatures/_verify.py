@@ -9,8 +9,11 @@ an exception.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
+import time
 from datetime import datetime
+from functools import partial
 
 from domain.documents import (
     MAX_DOCUMENT_BYTES,
@@ -35,8 +38,11 @@ from domain.signatures._trust import (
     CertificateCheck,
     SignerCertificate,
     TrustSettings,
-    async_check_certificates,
+    check_batch,
 )
+
+# The certificate checks get what the XML side left of TrustSettings.deadline, at least this.
+_MIN_TRUST_TIME = 0.1
 
 MAX_PDF_BYTES = 20 * 1024 * 1024
 """The size cap of a PDF transcript (a few pages, fonts, a QR code and up to four signatures
@@ -77,14 +83,18 @@ def verify_transcript_file(
     signature's SigningTime. Raises VerificationSetupError for a naive ``now``, nothing else.
     """
     require_aware("now", now)
-    return run_blocking(lambda: async_verify_transcript_file(data, trust=trust, now=now))
+    return run_blocking(lambda: _verify_any(data, trust=trust, now=now))
 
 
 async def async_verify_transcript_file(
     data: bytes, *, trust: TrustSettings, now: datetime
 ) -> VerificationReport:
-    """Verify a transcript file in the caller's event loop (the XML work itself is blocking)."""
-    require_aware("now", now)
+    """:func:`verify_transcript_file` for a coroutine: the work runs in a thread, the caller's
+    loop stays free (the XML side is CPU work, the certificate checks have their own loop)."""
+    return await asyncio.to_thread(partial(verify_transcript_file, data, trust=trust, now=now))
+
+
+async def _verify_any(data: bytes, *, trust: TrustSettings, now: datetime) -> VerificationReport:
     if not isinstance(data, bytes) or not data.strip():
         return _unusable(ErrorCode.EMPTY_INPUT, "the file is empty")
     if _PDF_MAGIC in data[:_PDF_HEADER_WINDOW]:
@@ -120,7 +130,8 @@ def _verify_pdf(data: bytes, *, trust: TrustSettings, now: datetime) -> Verifica
 
     It must return a report of the same shape with ``format`` "pdf": one SignatureReport per
     signature field (``GVCN``, ``HieuTruong``, ``DonVi``), integrity from pyHanko's coverage and
-    modification analysis, each certificate through :func:`async_check_certificates`.
+    modification analysis, each certificate through :func:`check_batch` (this runs on the
+    private loop of ``run_blocking``, so the seam may become a coroutine).
     """
     del data, trust, now
     finding = Finding.of(
@@ -138,6 +149,7 @@ def _verify_pdf(data: bytes, *, trust: TrustSettings, now: datetime) -> Verifica
 
 
 async def _verify_xml(data: bytes, *, trust: TrustSettings, now: datetime) -> VerificationReport:
+    started = time.perf_counter()
     try:
         xml = verify_xml(data)
     except Exception as error:  # verify_xml promises not to raise; a report must exist anyway
@@ -152,7 +164,8 @@ async def _verify_xml(data: bytes, *, trust: TrustSettings, now: datetime) -> Ve
         for s in checkable
         if s.signing_time is not None
     ]
-    checks = await async_check_certificates(requests, now=now, trust=trust)
+    left = max(_MIN_TRUST_TIME, trust.deadline - (time.perf_counter() - started))
+    checks = await check_batch(requests, now=now, trust=trust, deadline=left)
     by_slot = {s.slot: check for s, check in zip(checkable, checks, strict=True)}
     signatures = [_signature(s, by_slot.get(s.slot)) for s in xml.signatures]
     missing = [Finding(ProblemCode.SIGNATURE_MISSING.value, slot) for slot in xml.missing_slots]

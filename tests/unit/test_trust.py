@@ -242,7 +242,7 @@ def test_the_synchronous_check_also_runs_inside_an_event_loop(pki: LivePki) -> N
     assert asyncio.run(from_a_handler()).indication is Indication.TOTAL_PASSED
 
 
-def test_the_asynchronous_check_runs_in_the_callers_loop(pki: LivePki) -> None:
+def test_the_asynchronous_check_can_be_awaited_from_a_handler(pki: LivePki) -> None:
     result = asyncio.run(
         async_check_certificate(
             chain=pki.signer("gvcn").chain, signing_time=SIGNED, now=NOW, trust=pki.trust()
@@ -291,3 +291,11 @@ def test_an_empty_chain_or_a_naive_time_is_a_setup_error(pki: LivePki) -> None:
         check_certificate(
             chain=chain, signing_time=SIGNED, now=datetime(2026, 9, 1), trust=pki.trust()
         )
+
+
+def test_a_check_that_cannot_finish_within_the_deadline_is_indeterminate(pki: LivePki) -> None:
+    result = check("gvbm", trust=pki.trust(deadline=0.000_001, fetch_timeout=0.000_001))
+
+    assert result.indication is Indication.INDETERMINATE
+    assert result.sub_indication is SubIndication.TRY_LATER
+    assert codes(result) == [ErrorCode.VALIDATION_TIMED_OUT]

@@ -12,7 +12,7 @@ from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from domain.documents import render_xml, sign_slot
+from domain.documents import MAX_SUBJECTS, render_xml, sign_slot
 from domain.signatures import (
     ErrorCode,
     Indication,
@@ -275,3 +275,46 @@ def test_a_transcript_still_being_signed_is_not_valid() -> None:
     assert report.missing_signatures == ("GVCN", "HieuTruong", "DonVi")
     assert all(s.valid for s in report.signatures)
     assert report.transcript is None  # no good signature covers the student's data yet
+
+
+def test_subjects_signed_before_a_teacher_left_stand_and_those_after_fail() -> None:
+    pki = live_pki()
+    signers, slots = pki.with_signer("gvbm", "revoked"), annual_slots()
+    xml = render_xml(annual_document())
+    days = [vn(2025, 2, 27), vn(2025, 2, 28), vn(2025, 3, 2), vn(2025, 3, 3)]
+    for subject_slot, day in zip(slots[:4], days, strict=True):
+        xml = sign_all(xml, signers, (subject_slot,), start=day)
+    xml = sign_all(xml, signers, slots[4:], start=vn(2025, 6, 20))
+
+    report = verify(xml)
+
+    verdicts = [(s.slot, s.sub_indication) for s in report.signatures[:4]]
+    assert verdicts == [
+        ("GVBM:TOAN", None),
+        ("GVBM:NGUVAN", None),
+        ("GVBM:NGOAINGU1", SubIndication.REVOKED),
+        ("GVBM:GDTC", SubIndication.REVOKED),
+    ]
+    assert report.indication is Indication.TOTAL_FAILED
+
+
+def test_the_largest_transcript_verifies_with_its_certificates_within_a_second() -> None:
+    # 40 subjects signed by one teacher, 43 signatures. CPU time, not wall time: the suite
+    # shares its machine; the live PKI's server thread is in this process and counts too. The
+    # wall-clock deadline (a safety net against slow networks) is widened for the same reason.
+    comment = ("Em học tập chăm chỉ, tiếp thu bài tốt, cần phát huy. " * 40)[:2000].strip()
+    subjects = tuple(
+        replace(annual_document().subjects[0], code=f"MON{n:02d}", comment=comment)
+        for n in range(MAX_SUBJECTS)
+    )
+    document = annual_document(subjects=subjects)
+    xml = sign_all(render_xml(document), live_pki().staff, annual_slots(document))
+
+    started = time.process_time()
+    report = verify_transcript_file(xml, trust=live_pki().trust(deadline=10.0), now=NOW)
+
+    assert time.process_time() - started < 1.0
+    assert report.valid and len(report.signatures) == MAX_SUBJECTS + 3
+    assert all(
+        s.certificate and s.certificate.revocation is Revocation.GOOD for s in report.signatures
+    )

@@ -6,6 +6,7 @@ is a public contract (contracts.md), so a renamed field must fail here.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from domain.signatures import (
     SignerRole,
     VerificationReport,
     VerificationSetupError,
+    async_verify_transcript_file,
     describe_vi,
     known_codes,
     mask_personal_id,
@@ -280,3 +282,9 @@ def test_a_pdf_is_recognised_and_left_indeterminate_until_pades_is_wired() -> No
 def test_a_naive_now_is_a_setup_error_not_a_report() -> None:
     with pytest.raises(VerificationSetupError):
         verify_transcript_file(signed(), trust=live_pki().trust(), now=datetime(2026, 9, 1))
+
+
+def test_the_asynchronous_verification_gives_the_same_report() -> None:
+    report = asyncio.run(async_verify_transcript_file(signed(), trust=live_pki().trust(), now=NOW))
+
+    assert report == verify(signed())
