@@ -16,14 +16,12 @@ from datetime import datetime
 from functools import partial
 
 from cryptography import x509
-from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from domain.certificates import is_organisation_certificate
 from domain.model import DomainError
 from domain.signatures._batch import validate_paths
 from domain.signatures._codes import ErrorCode, Finding, VerificationSetupError, require_aware
+from domain.signatures._constraints import certificate_kind, key_usage
 from domain.signatures._indications import (
-    PASSED,
     Indication,
     Outcome,
     SubIndication,
@@ -32,11 +30,6 @@ from domain.signatures._indications import (
 from domain.signatures._path_validation import PathOutcome
 from domain.signatures._revocation import Revocation
 from domain.signatures._running import run_blocking
-
-# Certificates made for the PKI's own services: their keys must never sign a transcript.
-_SERVICE_ONLY_USAGES = frozenset(
-    {ExtendedKeyUsageOID.TIME_STAMPING, ExtendedKeyUsageOID.OCSP_SIGNING}
-)
 
 
 class TrustRootsError(DomainError):
@@ -251,7 +244,7 @@ def _judge(request: SignerCertificate, path: PathOutcome, *, now: datetime) -> C
         )
     outcomes.append(path.outcome)
     findings.extend(path.findings)
-    for outcome, finding in (_usage(signer), _kind(signer, request.organisation)):
+    for outcome, finding in (key_usage(signer), certificate_kind(signer, request.organisation)):
         outcomes.append(outcome)
         if finding is not None:
             findings.append(finding)
@@ -267,41 +260,3 @@ def _judge(request: SignerCertificate, path: PathOutcome, *, now: datetime) -> C
         sub_indication=verdict.sub_indication,
         errors=tuple(findings),
     )
-
-
-_CONSTRAINTS = Outcome(Indication.INDETERMINATE, SubIndication.CHAIN_CONSTRAINTS_FAILURE)
-
-
-def _usage(certificate: x509.Certificate) -> tuple[Outcome, Finding | None]:
-    """Key usage must allow signing (digitalSignature or nonRepudiation), if it is restricted."""
-    try:
-        extensions = certificate.extensions
-        usage = extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        usage = None
-    except ValueError as error:
-        return _CONSTRAINTS, Finding.of(ErrorCode.KEY_USAGE_NOT_ALLOWED, f"unreadable: {error}")
-    if usage is not None and not (usage.digital_signature or usage.content_commitment):
-        detail = "key usage allows neither digitalSignature nor nonRepudiation"
-        return _CONSTRAINTS, Finding.of(ErrorCode.KEY_USAGE_NOT_ALLOWED, detail)
-    try:
-        purposes = set(extensions.get_extension_for_class(x509.ExtendedKeyUsage).value)
-    except x509.ExtensionNotFound:
-        return PASSED, None
-    if purposes and purposes <= _SERVICE_ONLY_USAGES:
-        detail = "a timestamp or OCSP service certificate cannot sign a transcript"
-        return _CONSTRAINTS, Finding.of(ErrorCode.KEY_USAGE_NOT_ALLOWED, detail)
-    return PASSED, None
-
-
-def _kind(certificate: x509.Certificate, organisation: bool) -> tuple[Outcome, Finding | None]:
-    if not organisation:
-        return PASSED, None
-    try:
-        ok = is_organisation_certificate(certificate)
-    except ValueError:
-        ok = False
-    if ok:
-        return PASSED, None
-    detail = "the DonVi slot needs the school's organisation certificate (UID MST:, policy)"
-    return _CONSTRAINTS, Finding.of(ErrorCode.ORGANISATION_CERTIFICATE_REQUIRED, detail)
