@@ -36,6 +36,7 @@ from domain.signatures import (
 )
 from scheduler import SchedulerService, run_due
 from workflow import (
+    DemoPki,
     DemoPkiError,
     DemoSummary,
     Settings,
@@ -67,16 +68,16 @@ def _settings() -> Settings:
     return load_settings()
 
 
-def _seed(settings: Settings, engine: Engine, clock: Clock) -> DemoSummary:
+def _seed(settings: Settings, engine: Engine, clock: Clock, pki: DemoPki) -> DemoSummary:
     """Seed the demo (idempotent); a refusal exits 1 with its message."""
     try:
-        return seed_demo(engine, now=clock.now(), timezone=settings.timezone)
+        return seed_demo(engine, now=clock.now(), pki=pki, timezone=settings.timezone)
     except WorkflowError as error:
         click.echo(f"demo seed refused: {error.message}", err=True)
         sys.exit(1)
 
 
-def _demo_pki(settings: Settings, clock: Clock) -> None:
+def _demo_pki(settings: Settings, clock: Clock) -> DemoPki:
     """Create (or load) the demo PKI and print where it is; a refusal exits 1 with its message."""
     try:
         pki = ensure_demo_pki(
@@ -87,6 +88,7 @@ def _demo_pki(settings: Settings, clock: Clock) -> None:
         sys.exit(1)
     state = f"created {len(pki.created)} files" if pki.created else "already present, unchanged"
     click.echo(f"Demo PKI in {pki.directory} ({state}); trust anchor {pki.root_path}")
+    return pki
 
 
 def _print_demo(summary: DemoSummary) -> None:
@@ -169,8 +171,7 @@ def demo_seed() -> None:
     engine = create_database_engine(settings.database_url)
     upgrade(engine)
     clock = SystemClock()
-    _demo_pki(settings, clock)
-    _print_demo(_seed(settings, engine, clock))
+    _print_demo(_seed(settings, engine, clock, _demo_pki(settings, clock)))
 
 
 def _scheduler_service(settings: Settings, engine: Engine, clock: Clock) -> SchedulerService:
@@ -239,7 +240,7 @@ def serve(host: str | None, port: int | None) -> None:
     """Migrate (in demo mode: seed the demo school and print its logins), then serve."""
     import uvicorn  # noqa: PLC0415  (only the server needs it)
 
-    from api import SystemClock, create_app  # noqa: PLC0415
+    from api import SecretKeyError, SystemClock, create_app  # noqa: PLC0415
 
     settings = _settings()
     engine = create_database_engine(settings.database_url)
@@ -248,10 +249,13 @@ def serve(host: str | None, port: int | None) -> None:
     if settings.demo:
         click.echo(_DEMO_BANNER)
         click.echo("Preparing the demo school (the first start takes a little while)…")
-        _demo_pki(settings, clock)
-        _print_demo(_seed(settings, engine, clock))
+        _print_demo(_seed(settings, engine, clock, _demo_pki(settings, clock)))
         click.echo(_DEMO_BANNER)
-    app = create_app(settings=settings, engine=engine, clock=clock)
+    try:
+        app = create_app(settings=settings, engine=engine, clock=clock)
+    except SecretKeyError as error:
+        click.echo(error.message, err=True)
+        sys.exit(2)
     service = None
     if settings.scheduler == "in-process":
         service = _scheduler_service(settings, engine, clock)

@@ -3,6 +3,15 @@
 from workflow._actor import SYSTEM, Actor, Grant, load_actor
 from workflow._allowed import allowed_actions
 from workflow._audit import AuditReport, AuditTrail, verify_audit_chain
+from workflow._authentication import (
+    Authenticated,
+    InvalidCredentialsError,
+    LockoutPolicy,
+    LoginLockedError,
+    NotAuthenticatedError,
+    authenticate,
+    resolve_actor,
+)
 from workflow._clock import Clock
 from workflow._database import create_database_engine, is_postgresql
 from workflow._demo import (
@@ -22,6 +31,11 @@ from workflow._demo_pki import (
     ensure_demo_pki,
 )
 from workflow._demo_setup import DemoConflictError
+from workflow._document import (
+    TranscriptDataIncompleteError,
+    TranscriptDataInvalidError,
+    transcript_document,
+)
 from workflow._drafting import create_transcript, record_data
 from workflow._errors import (
     AdministratorForbiddenError,
@@ -55,11 +69,56 @@ from workflow._errors import (
 from workflow._facts import TranscriptFacts
 from workflow._facts_loader import load_facts
 from workflow._flow import EVENTS, TranscriptFlow, mermaid_diagram
+from workflow._listing import (
+    MAX_OFFSET,
+    MAX_PAGE,
+    CorrectionRequestView,
+    TranscriptSummary,
+    list_correction_requests,
+    list_transcripts,
+    my_tasks,
+    my_transcripts,
+)
 from workflow._passwords import hash_password, password_needs_rehash, verify_password
 from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
+from workflow._scoped import (
+    CorrectionOutcome,
+    SignedFile,
+    SignedFileKind,
+    SignedFileMissingError,
+    TranscriptOutcome,
+    decide_correction_request,
+    file_correction_request,
+    read_signed_file,
+    return_transcript,
+    revoke_transcript,
+    view_transcript,
+)
 from workflow._settings import Settings, load_settings
 from workflow._signing import finalize, send_back, sign
+from workflow._signing_completion import ItemResult, complete_signing
+from workflow._signing_errors import (
+    CertificateNotOwnedError,
+    CertificateNotValidError,
+    CertificateUnreadableError,
+    DocumentNotPreparableError,
+    SignedDocumentInvalidError,
+    SignedXmlMismatchError,
+    SignerFailedError,
+    SigningSessionCompletedError,
+    SigningSessionExpiredError,
+    SigningSessionNotYoursError,
+    TranscriptMovedError,
+)
+from workflow._signing_sessions import (
+    SESSION_LIFETIME,
+    PreparedItem,
+    PreparedSession,
+    ToSign,
+    prepare_signing,
+    sign_with,
+)
 from workflow._signing_steps import SigningStep, slot_of_step
 from workflow._staff import assign_role, end_assignment
 from workflow._tasks import TaskItem, task_queue
@@ -115,16 +174,25 @@ from workflow._year_end_values import YearEndView
 __all__ = [
     "DEMO_PASSWORD",
     "EVENTS",
+    "MAX_OFFSET",
+    "MAX_PAGE",
     "MAX_WORKBOOK_BYTES",
+    "SESSION_LIFETIME",
     "SYSTEM",
     "Actor",
     "AdministratorForbiddenError",
     "AuditReport",
     "AuditTrail",
+    "Authenticated",
     "CellError",
+    "CertificateNotOwnedError",
+    "CertificateNotValidError",
+    "CertificateUnreadableError",
     "ClassProgress",
     "Clock",
     "ConflictError",
+    "CorrectionOutcome",
+    "CorrectionRequestView",
     "DataLockedError",
     "DecisionNotDueError",
     "DemoConflictError",
@@ -135,6 +203,7 @@ __all__ = [
     "DemoPki",
     "DemoPkiError",
     "DemoSummary",
+    "DocumentNotPreparableError",
     "EntryCorrectionConcern",
     "EntryCorrectionView",
     "EntryNotSignedError",
@@ -147,16 +216,23 @@ __all__ = [
     "HomeroomValues",
     "HomeroomView",
     "IncompleteTrackingError",
+    "InvalidCredentialsError",
     "InvalidEntryError",
     "InvalidInputError",
+    "ItemResult",
     "LockDatePassedError",
+    "LockoutPolicy",
+    "LoginLockedError",
     "Mismatch",
     "NotAllowedInStateError",
     "NotAssignedError",
+    "NotAuthenticatedError",
     "NotFoundError",
     "NotInSupplementaryGroupError",
     "NotYetLockedError",
     "OrganisationCertificateRequiredError",
+    "PreparedItem",
+    "PreparedSession",
     "ReasonRequiredError",
     "ScoreInput",
     "ScoreLineView",
@@ -165,7 +241,16 @@ __all__ = [
     "SignatureEvidence",
     "SignatureView",
     "SignedDataChangedError",
+    "SignedDocumentInvalidError",
     "SignedEntriesInWorkbookError",
+    "SignedFile",
+    "SignedFileKind",
+    "SignedFileMissingError",
+    "SignedXmlMismatchError",
+    "SignerFailedError",
+    "SigningSessionCompletedError",
+    "SigningSessionExpiredError",
+    "SigningSessionNotYoursError",
     "SigningStep",
     "SlotAlreadySignedError",
     "StudentView",
@@ -175,9 +260,15 @@ __all__ = [
     "SubjectSheet",
     "SubjectValues",
     "TaskItem",
+    "ToSign",
     "TrackingGap",
+    "TranscriptDataIncompleteError",
+    "TranscriptDataInvalidError",
     "TranscriptFacts",
     "TranscriptFlow",
+    "TranscriptMovedError",
+    "TranscriptOutcome",
+    "TranscriptSummary",
     "TranscriptView",
     "UnitOfWork",
     "WorkbookError",
@@ -192,12 +283,15 @@ __all__ = [
     "allowed_actions",
     "approve_year_end",
     "assign_role",
+    "authenticate",
     "build_class_transcripts",
     "build_transcript",
     "carry_out_window_decision",
+    "complete_signing",
     "create_database_engine",
     "create_transcript",
     "decide_correction",
+    "decide_correction_request",
     "decide_entry_correction",
     "decide_entry_window",
     "demo_staff_identities",
@@ -206,17 +300,24 @@ __all__ = [
     "entry_corrections_for",
     "entry_windows",
     "export_class_sheet",
+    "file_correction_request",
     "finalize",
     "hash_password",
     "import_class_sheet",
     "is_postgresql",
+    "list_correction_requests",
+    "list_transcripts",
     "load_actor",
     "load_facts",
     "load_settings",
     "may_read",
     "mermaid_diagram",
+    "my_tasks",
+    "my_transcripts",
     "password_needs_rehash",
+    "prepare_signing",
     "propose_year_end",
+    "read_signed_file",
     "read_student_year",
     "read_subject_sheet",
     "read_transcript",
@@ -226,13 +327,19 @@ __all__ = [
     "record_supplementary_results",
     "request_correction",
     "request_entry_correction",
+    "resolve_actor",
+    "return_transcript",
     "revoke",
+    "revoke_transcript",
     "seed_demo",
     "send_back",
     "sign",
+    "sign_with",
     "slot_of_step",
     "snapshot",
     "task_queue",
+    "transcript_document",
     "verify_audit_chain",
     "verify_password",
+    "view_transcript",
 ]

@@ -4,8 +4,8 @@
 transaction (``workflow._demo_setup``), then plays the script through the real use cases, one
 transaction each: entry opened, the tracking book filled in and the transcripts built from it
 (``workflow._demo_tracking``), then the signatures, the lock and a correction request
-(``workflow._demo_script``; its docstring says how signatures are recorded until the signing
-issue lands), and finally records that the demo is complete.
+(``workflow._demo_script``: real XML signatures with the demo PKI's keys), and finally
+records that the demo is complete.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from workflow._demo_data import (
     YearRef,
     grade_of,
 )
+from workflow._demo_pki import DemoPki
 from workflow._demo_plan import Step, TranscriptKey, plan_steps
 from workflow._demo_records import DemoStudent, draw_class, year_results
 from workflow._demo_script import ScriptPlayer
@@ -106,14 +107,17 @@ class DemoSummary:
     """Whether this call seeded the demo (False: it was already there and nothing changed)."""
 
 
-def seed_demo(engine: Engine, *, now: datetime, timezone: str = "Asia/Ho_Chi_Minh") -> DemoSummary:
+def seed_demo(
+    engine: Engine, *, now: datetime, pki: DemoPki, timezone: str = "Asia/Ho_Chi_Minh"
+) -> DemoSummary:
     """Create the demo school unless it exists; return what the demo holds either way.
 
     The years are the school year containing ``now`` (September–August in ``timezone``) and
     the one before; every event is dated at or before ``now``. Students and scores come from a
     seeded generator, so the same ``now`` gives the same people and scores (transcript ids are
-    random UUIDs, as everywhere). DemoConflictError if demo
-    usernames are already taken; DemoIncompleteError if an earlier seed stopped half-way.
+    random UUIDs, as everywhere); ``pki`` (``ensure_demo_pki``) holds the keys that sign.
+    DemoConflictError if demo usernames are already taken; DemoIncompleteError if an earlier
+    seed stopped half-way.
     """
     if now.tzinfo is None:
         raise InvalidInputError("now", "must be timezone-aware", "phải có múi giờ")
@@ -137,7 +141,7 @@ def seed_demo(engine: Engine, *, now: datetime, timezone: str = "Asia/Ho_Chi_Min
     # One script in the order of the instants; at the same instant the tracking book first.
     steps: list[Step | EntryStep] = [*entries, *transcripts]
     script = sorted(steps, key=lambda step: step.at)
-    ScriptPlayer(engine, roster, data).play(script)
+    ScriptPlayer(engine, roster, data, pki).play(script)
     with UnitOfWork(engine) as uow:
         uow.audit.record(
             actor=SEED_ACTOR,

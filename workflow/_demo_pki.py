@@ -133,7 +133,8 @@ def demo_staff_identities() -> tuple[DemoIdentity, ...]:
     )
 
 
-def _demo_personal_id(login: str) -> str:
+def demo_personal_id(login: str) -> str:
+    """The personal ID (CCCD) the demo certificate of ``login`` names."""
     # A stable fake CCCD: 079 (Hồ Chí Minh City's province code) + 9 digits from the login.
     digest = int.from_bytes(hashlib.sha256(login.encode()).digest()[:8], "big")
     return f"079{digest % 10**9:09d}"
@@ -249,7 +250,7 @@ def _leaves(logins: Sequence[DemoIdentity], school_name: str, school_code: str) 
         _Leaf(
             f"{identity.login}.p12",
             personal_name(
-                identity.full_name, _demo_personal_id(identity.login), identity.organisation
+                identity.full_name, demo_personal_id(identity.login), identity.organisation
             ),
             "personal",
         )

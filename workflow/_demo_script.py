@@ -1,42 +1,63 @@
 """Playing the demo's script: every step is a real use case call by the account on duty.
 
 The tracking book's use cases and ``build_class_transcripts`` (``workflow._demo_tracking``),
-then ``sign``, ``finalize`` and ``request_correction`` judge the demo exactly as they judge real
-work: the guards, the state machine and the audit chain all apply.
+then the signing sessions, ``finalize`` and ``request_correction`` judge the demo exactly as
+they judge real work: the guards, the state machine and the audit chain all apply.
 
-Until the signing issue lands (XMLDSig for the XML, PAdES for the PDF, the demo PKI in
-``var/pki/``), a signature is recorded from ``SignatureEvidence`` describing the signer's demo
-certificate: its fingerprint, subject and serial are derived deterministically from the login
-(``sha256("hocba-demo/<school code>/<login>")``, the school seal under the login
-``school-seal``), and ``signed_bytes_sha256`` fingerprints what would have been signed (the
-transcript, the slot, its data and the time). No XML or PDF bytes are stored yet, and these
-fingerprints will not match the certificates of the future demo PKI.
+Last year's signatures are real XML signatures: each signer's demo key
+(``var/pki/<login>.p12``, the school seal ``school-seal.p12``; opened once by
+``ensure_demo_pki``) signs through ``sign_with``, the server-side path of two-step signing,
+one session per class, step and subject, as a teacher signs a whole class at once.
+
+This year's transcripts are in progress: their year has no semester II yet, and an annual
+XML document (CaNam) cannot be rendered without it (nor without the promotion decision). Their
+signatures are recorded from ``SignatureEvidence`` describing the signer's demo certificate,
+as before the signing sessions existed: the fingerprint, subject and serial are derived from
+the login (``sha256("hocba-demo/<school code>/<login>")``, the seal under ``school-seal``) and
+do NOT match the demo PKI's certificates; no XML is stored for them.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from domain.model import state_hash
+from domain.signatures import Pkcs12Signer, Signer
 from workflow._actor import SYSTEM, Actor, load_actor
-from workflow._demo_data import SCHOOL_CODE, SCHOOL_NAME
+from workflow._demo_data import SCHOOL_CODE, SCHOOL_NAME, YearRef
+from workflow._demo_pki import DemoCredential, DemoPki
 from workflow._demo_plan import Action, Step, TranscriptKey
 from workflow._demo_setup import DemoRoster
 from workflow._demo_tracking import EntryPlayer, EntryStep
+from workflow._errors import WorkflowError
 from workflow._policy import SignatureEvidence
 from workflow._signing import finalize, sign
+from workflow._signing_sessions import sign_with
 from workflow._signing_steps import SigningStep, slot_of_step
 from workflow._uow import UnitOfWork
 from workflow._versions import request_correction
 
 SCHOOL_SEAL = "school-seal"
 """The login the school's organisation certificate is derived from (the clerk holds it)."""
+
+
+class DemoSigningError(WorkflowError):
+    """A signature of the demo's script was refused (a bug in the plan or the demo PKI)."""
+
+    code = "demo_signing_failed"
+
+    def __init__(self, transcript_id: str, error: str | None) -> None:
+        super().__init__(
+            f"the demo could not sign transcript {transcript_id}: {error}",
+            f"Không ký được học bạ mẫu {transcript_id}: {error}",
+        )
 
 
 def demo_evidence(
@@ -68,6 +89,12 @@ def demo_evidence(
     )
 
 
+def _signer(credential: DemoCredential) -> Signer:
+    return Pkcs12Signer.opened(
+        credential.key, (credential.certificate, *credential.chain), source=str(credential.path)
+    )
+
+
 def _decimal_comma(value: float) -> str:
     return f"{value:.1f}".replace(".", ",")
 
@@ -76,25 +103,33 @@ class ScriptPlayer:
     """Runs the steps in order, one use case (one transaction) each."""
 
     def __init__(
-        self, engine: Engine, roster: DemoRoster, data: dict[TranscriptKey, dict[str, Any]]
+        self,
+        engine: Engine,
+        roster: DemoRoster,
+        data: dict[TranscriptKey, dict[str, Any]],
+        pki: DemoPki,
     ) -> None:
         self._engine, self._roster, self._data = engine, roster, data
+        self._signers = {login: _signer(c) for login, c in pki.staff.items()}
+        self._seal = _signer(pki.seal)
         self._actors: dict[tuple[str, datetime], Actor] = {}
         self._entries = EntryPlayer(engine, roster, data, self._login_at)
         self._built = self._entries.built
         self._handlers: dict[Action, Callable[[Step], None]] = {
-            "sign": self._sign,
             "finalize": self._finalize,
             "request_correction": self._request_correction,
         }
 
     def play(self, steps: Iterable[Step | EntryStep]) -> None:
         """Run every step; a refused one raises the use case's error (a bug in the plan)."""
-        for step in steps:
-            if isinstance(step, EntryStep):
-                self._entries.play(step)
+        for batch in _batches(steps):
+            first = batch[0]
+            if isinstance(first, EntryStep):
+                self._entries.play(first)
+            elif first.action == "sign":
+                self._sign([step for step in batch if isinstance(step, Step)])
             else:
-                self._handlers[step.action](step)
+                self._handlers[first.action](first)
 
     def _actor(self, step: Step) -> Actor:
         return SYSTEM if step.login is None else self._login_at(step.login, step.at)
@@ -106,8 +141,29 @@ class ScriptPlayer:
                 self._actors[key] = load_actor(session, self._roster.people[login], at=at)
         return self._actors[key]
 
-    def _sign(self, step: Step) -> None:
-        assert step.step is not None and step.login is not None  # the plan sets both for "sign"
+    def _sign(self, steps: list[Step]) -> None:
+        first = steps[0]
+        assert first.step is not None and first.login is not None  # the plan sets both
+        if first.transcript[0][0] is not YearRef.PREVIOUS:
+            for step in steps:
+                self._record_evidence(step)
+            return
+        signer = self._seal if first.step is SigningStep.SCHOOL else self._signers[first.login]
+        results = sign_with(
+            UnitOfWork(self._engine),
+            signer=signer,
+            actor=self._actor(first),
+            transcript_ids=[self._built.ids[step.transcript] for step in steps],
+            step=first.step,
+            subject_code=first.subject_code,
+            now=first.at,
+        )
+        for result in results:
+            if not result.ok:
+                raise DemoSigningError(result.transcript_id, result.error)
+
+    def _record_evidence(self, step: Step) -> None:
+        assert step.step is not None and step.login is not None  # the plan sets both
         transcript_id = self._built.ids[step.transcript]
         certificate = SCHOOL_SEAL if step.step is SigningStep.SCHOOL else step.login
         evidence = demo_evidence(
@@ -151,3 +207,19 @@ class ScriptPlayer:
             ),
             now=step.at,
         )
+
+
+def _batch_key(step: Step | EntryStep) -> tuple[Any, ...] | None:
+    """Consecutive signatures by one signer, at one instant, of one step, subject and class
+    form one session; every other step is alone."""
+    if isinstance(step, Step) and step.action == "sign":
+        return (step.at, step.login, step.step, step.subject_code, step.transcript[0])
+    return None
+
+
+def _batches(steps: Iterable[Step | EntryStep]) -> Iterator[list[Step | EntryStep]]:
+    for key, group in groupby(steps, key=_batch_key):
+        if key is None:
+            yield from ([step] for step in group)
+        else:
+            yield list(group)

@@ -19,6 +19,7 @@ from domain.model import (
     Enrollment,
     GuardianLink,
     Person,
+    Role,
     RoleAssignment,
     School,
     SchoolClass,
@@ -44,6 +45,7 @@ from workflow._demo_data import (
     YearRef,
     grade_of,
 )
+from workflow._demo_pki import demo_personal_id
 from workflow._demo_records import DemoStudent
 from workflow._errors import WorkflowError
 from workflow._passwords import hash_password
@@ -154,8 +156,12 @@ class _Setup:
         password_hash = hash_password(DEMO_PASSWORD)
         for account in ACCOUNTS:
             full_name = names.get(account.username, account.full_name)
+            signs = account.role not in {Role.STUDENT, Role.GUARDIAN}
             person = Person(
-                username=account.username, full_name=full_name, password_hash=password_hash
+                username=account.username,
+                full_name=full_name,
+                password_hash=password_hash,
+                personal_id=demo_personal_id(account.username) if signs else None,
             )
             self.session.add(person)
             self.people[account.username] = _flushed_id(self.uow, person)

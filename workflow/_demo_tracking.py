@@ -38,6 +38,7 @@ from workflow._tracking_values import HomeroomEntry, SubjectEntry
 from workflow._tracking_windows import carry_out_window_decision, decide_entry_window
 from workflow._transcript_build import build_class_transcripts
 from workflow._uow import UnitOfWork
+from workflow._year_end import approve_year_end, propose_year_end
 
 ADMINISTRATOR = "admin"
 EntryAction = Literal["open_window", "scores", "homeroom", "build"]
@@ -133,12 +134,24 @@ def subject_entry(student_id: int, subject: dict[str, Any], semester: int) -> Su
     )
 
 
+_HOMEROOM_COMMENTS = {
+    "T": "Ngoan, chăm chỉ, tích cực tham gia các hoạt động của lớp.",
+    "K": "Có ý thức học tập; cần mạnh dạn hơn trong các hoạt động chung.",
+    "D": "Cần cố gắng hơn trong học tập và rèn luyện.",
+    "CD": "Cần rèn luyện thêm ý thức kỷ luật; gia đình cần phối hợp với nhà trường.",
+}
+"""The homeroom teacher's comment (NhanXetGVCN) by the semester's conduct level."""
+
+
 def homeroom_entry(student_id: int, year: dict[str, Any], semester: int) -> HomeroomEntry:
-    """A student's conduct and absences of a semester; the year's absences are split between
-    the semesters (the first gets the smaller half)."""
+    """A student's conduct, absences and comment of a semester; the year's absences are split
+    between the semesters (the first gets the smaller half)."""
     first = year["absences"] // 2
     absences = first if semester == 1 else year["absences"] - first
-    return HomeroomEntry(student_id, conduct=year["conduct"][f"hk{semester}"], absences=absences)
+    conduct = year["conduct"][f"hk{semester}"]
+    return HomeroomEntry(
+        student_id, conduct=conduct, absences=absences, comment=_HOMEROOM_COMMENTS[conduct]
+    )
 
 
 def _score(mark: float) -> Decimal:
@@ -177,6 +190,8 @@ class EntryPlayer:
         students = self._roster.students[step.klass]
         years = [self._results[step.klass, index] for index in range(len(students))]
         if step.action == "build":
+            if step.year is YearRef.PREVIOUS:
+                self._review_year(step.klass, class_id, step.at)
             build_class_transcripts(uow, class_id=class_id, actor=actor, now=step.at)
             self._note_built(step.klass, students)
         elif step.action == "scores":
@@ -198,6 +213,14 @@ class EntryPlayer:
                 uow, class_id=class_id, semester=step.semester, entries=entries, actor=actor,
                 now=step.at,
             )  # fmt: skip
+
+    def _review_year(self, key: ClassKey, class_id: int, at: datetime) -> None:
+        # Last year's transcripts are signed as XML, which needs the year-end decisions
+        # (DuocLenLop, DanhHieu): the homeroom teacher proposes them, the principal approves.
+        homeroom = self._actor(HOMEROOM_TEACHERS[key], at)
+        propose_year_end(UnitOfWork(self._engine), class_id=class_id, actor=homeroom, now=at)
+        principal = self._actor(PRINCIPAL, at)
+        approve_year_end(UnitOfWork(self._engine), class_id=class_id, actor=principal, now=at)
 
     def _note_built(self, key: ClassKey, students: tuple[int, ...]) -> None:
         with Session(self._engine) as session:

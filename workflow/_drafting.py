@@ -6,7 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from domain.model import Role, SchoolClass, Student, Transcript, TranscriptKind, state_hash
+from sqlmodel import Session, select
+
+from domain.model import (
+    CorrectionRequest,
+    CorrectionStatus,
+    Role,
+    SchoolClass,
+    Student,
+    Transcript,
+    TranscriptKind,
+    state_hash,
+)
 from workflow._actor import Actor
 from workflow._errors import (
     AdministratorForbiddenError,
@@ -83,7 +94,8 @@ def record_data(
         facts = load_facts(session, row, now=now)
         if actor.is_administrator:
             raise AdministratorForbiddenError
-        if row.locked_at is not None or now >= facts.lock_at:
+        correction = _approved_correction(session, row)
+        if row.locked_at is not None or (now >= facts.lock_at and correction is None):
             raise DataLockedError(
                 f"the lock date {facts.lock_at.isoformat()} has passed",
                 f"đã qua thời hạn khoá {facts.lock_at.isoformat()}",
@@ -104,5 +116,29 @@ def record_data(
                 "the homeroom teacher of this class or academic affairs",
                 "giáo viên chủ nhiệm lớp này hoặc học vụ",
             )
-        replace_data(uow, row, data, action="transcript.record_data", actor=actor, now=now)
+        replace_data(
+            uow,
+            row,
+            data,
+            action="transcript.record_data",
+            actor=actor,
+            now=now,
+            details={} if correction is None else {"correction_request_id": correction.id},
+        )
         uow.commit("the transcript")
+
+
+def _approved_correction(session: Session, row: Transcript) -> CorrectionRequest | None:
+    """The Department's approval this version was made for (REQ-23), if it is one.
+
+    After the lock date nothing changes, except the draft a correction approval opened: the
+    school re-creates the transcript with the approved correction, then signs it again.
+    """
+    if row.replaces_id is None:
+        return None
+    return session.exec(
+        select(CorrectionRequest).where(
+            CorrectionRequest.new_transcript_id == row.id,
+            CorrectionRequest.status == CorrectionStatus.APPROVED,
+        )
+    ).first()

@@ -33,7 +33,20 @@ class Settings(BaseSettings):
     reminder_days: tuple[int, ...] = (7, 3, 1)
     """Days before each lock date on which signers with pending work are reminded."""
     scheduler_tick_seconds: int = 300
+    signing_session_minutes: int = 15
+    """How long a prepared signing session may be completed (two-step signing)."""
     """How often the active scheduler checks for due work (lock times also get exact triggers)."""
+    secret_key: str | None = None
+    """Signs the API's bearer tokens (HS256), at least 32 characters. Required outside demo
+    mode; in demo mode one is generated once and kept in ``<data_dir>/secret_key``."""
+    token_ttl_seconds: int = 3600
+    """How long a bearer token from ``POST /api/v1/auth/login`` stays valid."""
+    login_max_failures: int = 5
+    """Failed logins for one username within the window after which it is locked."""
+    login_failure_window_seconds: int = 900
+    """The window failed logins are counted in; the lock lifts when the oldest leaves it."""
+    login_rate_limit_per_minute: int = 20
+    """Login requests one client address may make per minute (429 beyond)."""
     trust_roots: Path | None = None
     """PEM bundle of the certification authorities whose certificates are trusted for
     signatures (``hocba verify``, the verification page). Unset in demo mode: the demo PKI's

@@ -43,7 +43,8 @@ def _departed_holder(
     return session.exec(query.order_by(col(RoleAssignment.valid_until).desc()).limit(1)).first()
 
 
-def _store_blob(session: Session, content: bytes, media_type: str, now: datetime) -> str:
+def store_blob(session: Session, content: bytes, media_type: str, now: datetime) -> str:
+    """Keep ``content`` in ``blobs`` (once per digest); returns its SHA-256 (hex)."""
     digest = hashlib.sha256(content).hexdigest()
     if session.get(Blob, digest) is None:
         session.add(
@@ -70,69 +71,100 @@ def sign(
     signed_xml: bytes | None = None,
     signed_pdf: bytes | None = None,
 ) -> Transcript:
-    """Record a verified signature in its slot and move the transcript one step."""
+    """Record a verified signature in its slot and move the transcript one step.
+
+    Signatures arrive through the signing sessions (``workflow._signing_sessions``), which
+    verify the signed document and call ``record_signature`` in the same transaction; this
+    entry records evidence handed over directly (tests of the state machine).
+    """
+    with uow:
+        row = get_transcript(uow.session, transcript_id)
+        record_signature(
+            uow,
+            row,
+            step=step,
+            actor=actor,
+            evidence=evidence,
+            now=now,
+            subject_code=subject_code,
+            signed_xml=signed_xml,
+            signed_pdf=signed_pdf,
+        )
+        uow.commit("the transcript")
+        return row
+
+
+def record_signature(
+    uow: UnitOfWork,
+    row: Transcript,
+    *,
+    step: SigningStep,
+    actor: Actor,
+    evidence: SignatureEvidence,
+    now: datetime,
+    subject_code: str | None = None,
+    signed_xml: bytes | None = None,
+    signed_pdf: bytes | None = None,
+) -> None:
+    """The transition of ``sign`` inside the caller's open unit of work (no commit)."""
     if (step is SigningStep.SUBJECT) != (subject_code is not None):
         raise InvalidInputError(
             "subject_code",
             "required for the subject step and only for it",
             "chỉ và bắt buộc ghi ở bước ký của giáo viên bộ môn",
         )
-    with uow:
-        session = uow.session
-        row = get_transcript(session, transcript_id)
-        facts = load_facts(session, row, now=now)
-        on_behalf = None
-        if subject_code is not None and subject_signer_stands_in(actor, facts, subject_code):
-            on_behalf = _departed_holder(session, row, Role.SUBJECT_TEACHER, subject_code, now)
-        elif step is SigningStep.HOMEROOM and homeroom_signer_stands_in(actor, facts):
-            on_behalf = _departed_holder(session, row, Role.HOMEROOM_TEACHER, None, now)
-        # The signed files belong to the transition: set before it, so the audit entry's
-        # "after" fingerprint is the state that commits.
-        before = state_hash(snapshot(row))
-        if signed_xml is not None:
-            row.xml_sha256 = _store_blob(session, signed_xml, "application/xml", now)
-        if signed_pdf is not None:
-            row.pdf_sha256 = _store_blob(session, signed_pdf, "application/pdf", now)
-        fire(
-            uow,
-            row,
-            EVENT_OF_STEP[step],
-            actor=actor,
-            now=now,
-            facts=facts,
-            before=before,
-            subject_code=subject_code,
-            evidence=evidence,
+    session = uow.session
+    facts = load_facts(session, row, now=now)
+    on_behalf = None
+    if subject_code is not None and subject_signer_stands_in(actor, facts, subject_code):
+        on_behalf = _departed_holder(session, row, Role.SUBJECT_TEACHER, subject_code, now)
+    elif step is SigningStep.HOMEROOM and homeroom_signer_stands_in(actor, facts):
+        on_behalf = _departed_holder(session, row, Role.HOMEROOM_TEACHER, None, now)
+    # The signed files belong to the transition: set before it, so the audit entry's
+    # "after" fingerprint is the state that commits.
+    before = state_hash(snapshot(row))
+    if signed_xml is not None:
+        row.xml_sha256 = store_blob(session, signed_xml, "application/xml", now)
+    if signed_pdf is not None:
+        row.pdf_sha256 = store_blob(session, signed_pdf, "application/pdf", now)
+    fire(
+        uow,
+        row,
+        EVENT_OF_STEP[step],
+        actor=actor,
+        now=now,
+        facts=facts,
+        before=before,
+        subject_code=subject_code,
+        evidence=evidence,
+    )
+    slot = slot_of_step(step, subject_code)
+    session.add(
+        TranscriptSignature(
+            transcript_id=row.id,
+            slot=slot,
+            signer_id=acting_person(actor),
+            certificate_sha256=evidence.certificate_sha256,
+            certificate_subject=evidence.certificate_subject,
+            certificate_serial=evidence.certificate_serial,
+            signed_at=evidence.signed_at,
+            signed_bytes_sha256=evidence.signed_bytes_sha256,
+            on_behalf_of_id=on_behalf,
         )
-        slot = slot_of_step(step, subject_code)
-        session.add(
-            TranscriptSignature(
-                transcript_id=row.id,
-                slot=slot,
-                signer_id=acting_person(actor),
-                certificate_sha256=evidence.certificate_sha256,
-                certificate_subject=evidence.certificate_subject,
-                certificate_serial=evidence.certificate_serial,
-                signed_at=evidence.signed_at,
-                signed_bytes_sha256=evidence.signed_bytes_sha256,
-                on_behalf_of_id=on_behalf,
-            )
-        )
-        uow.audit.record(
-            actor=actor,
-            action="signature.add",
-            object_type="transcript",
-            object_id=row.id,
-            now=now,
-            details={
-                "slot": slot,
-                "certificate_sha256": evidence.certificate_sha256,
-                "signed_bytes_sha256": evidence.signed_bytes_sha256,
-                "on_behalf_of": on_behalf,
-            },
-        )
-        uow.commit("the transcript")
-        return row
+    )
+    uow.audit.record(
+        actor=actor,
+        action="signature.add",
+        object_type="transcript",
+        object_id=row.id,
+        now=now,
+        details={
+            "slot": slot,
+            "certificate_sha256": evidence.certificate_sha256,
+            "signed_bytes_sha256": evidence.signed_bytes_sha256,
+            "on_behalf_of": on_behalf,
+        },
+    )
 
 
 def send_back(

@@ -145,7 +145,10 @@ def _apply(
     # Another current transcript of the student (rare: two kinds in one year) may hold the
     # entry signed too; changing it under that signature would falsify a signed document.
     check_not_signed(
-        live_signatures(session, where, students), students, subject_code=subject, semester=semester
+        live_signatures(session, where, students, for_writing=True),
+        students,
+        subject_code=subject,
+        semester=semester,
     )
     row = stored_entry(session, where, student_id, semester, subject)
     if entry_values(row, subject).stored() != correction.current:

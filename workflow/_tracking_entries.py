@@ -163,7 +163,7 @@ def write_subject_scores(
     students = students_of(session, where, [entry.student_id for entry in lines])
     check_entry_open(session, where, semester=semester, student_ids=students, now=now)
     check_not_signed(
-        live_signatures(session, where, students),
+        live_signatures(session, where, students, for_writing=True),
         students,
         subject_code=subject_code,
         semester=semester,
@@ -216,7 +216,7 @@ def record_homeroom_data(
         students = students_of(session, where, [entry.student_id for entry in entries])
         check_entry_open(session, where, semester=semester, student_ids=students, now=now)
         check_not_signed(
-            live_signatures(session, where, students),
+            live_signatures(session, where, students, for_writing=True),
             students,
             subject_code=None,
             semester=semester,

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, select
 
 from domain.model import (
@@ -151,25 +152,56 @@ class LiveSignature:
 
 
 def live_signatures(
-    session: Session, where: ClassYear, student_ids: Iterable[int]
+    session: Session, where: ClassYear, student_ids: Iterable[int], *, for_writing: bool = False
 ) -> list[LiveSignature]:
     """The live signatures on the students' current transcripts of the class's year.
 
     A superseded version keeps its signatures (they are history, never archived): only the
-    versions still in force count.
+    versions still in force count. ``for_writing``: the caller is about to change the
+    students' entries on the strength of this answer, so the transcripts are held first
+    (``hold_current_transcripts``).
     """
+    ids = list(student_ids)
+    if for_writing:
+        hold_current_transcripts(session, where, ids)
     rows = session.exec(
         select(Transcript.student_id, Transcript.id, TranscriptSignature.slot)
         .join(TranscriptSignature, col(TranscriptSignature.transcript_id) == Transcript.id)
         .where(
             Transcript.school_year_id == where.year.id,
-            col(Transcript.student_id).in_(list(student_ids)),
+            col(Transcript.student_id).in_(ids),
             Transcript.status != TranscriptStatus.SUPERSEDED,
             col(TranscriptSignature.archived_at).is_(None),
         )
         .order_by(col(Transcript.created_at), col(Transcript.id), col(TranscriptSignature.slot))
     ).all()
     return [LiveSignature(sid, tid, slot) for sid, tid, slot in rows]
+
+
+def hold_current_transcripts(session: Session, where: ClassYear, student_ids: list[int]) -> None:
+    """Make a signature that races this write conflict with it (one of the two is refused).
+
+    Under READ COMMITTED (PostgreSQL) a writer that found no signature could otherwise commit
+    entries that a signature committed meanwhile has frozen. Both now update the same
+    transcript rows, whose optimistic ``row_version`` lets only the first commit through:
+    a signature after this write reads the new entries; a write after a signature meets it.
+    The rows are read before the signatures, so a signature committed in between is seen.
+    SQLite needs none of this (a unit of work holds the write lock from its start), and it
+    costs nothing there.
+    """
+    rows = session.exec(
+        select(Transcript)
+        .where(
+            Transcript.school_year_id == where.year.id,
+            col(Transcript.student_id).in_(student_ids),
+            Transcript.status != TranscriptStatus.SUPERSEDED,
+        )
+        .order_by(col(Transcript.id))
+    ).all()
+    for row in rows:
+        # An UPDATE with the same data: its only effect is the row_version check and bump.
+        flag_modified(row, "data")
+        session.add(row)
 
 
 def signed_by(

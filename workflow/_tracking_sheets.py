@@ -124,7 +124,7 @@ def import_class_sheet(
         changed_ids = [upload.student_of[row.personal_id] for _, _, row in upload.changes]
         if changed_ids:  # after the main lock: the supplementary group's window and lock
             check_entry_open(session, where, semester=semester, student_ids=changed_ids, now=now)
-        signatures = live_signatures(session, where, changed_ids)
+        signatures = live_signatures(session, where, changed_ids, for_writing=True)
         slots: dict[str, str] = {}
         for _, _, row in upload.changes:
             found = signed_by(signatures, upload.student_of[row.personal_id], subject_code)

@@ -30,9 +30,11 @@ from domain.model._enums import (
 )
 from domain.model._errors import DomainError, InvalidPersonalIdError, UnknownSubjectError
 from domain.model._identity import mask_personal_id, validate_personal_id
+from domain.model._login import LoginFailure
 from domain.model._people import Enrollment, GuardianLink, Person, RoleAssignment, Student
 from domain.model._scheduling import Notification, SchedulerRun
 from domain.model._school import ClassSubject, School, SchoolClass, SchoolYear, Subject
+from domain.model._signing_session import SigningSession, SigningSessionItem
 from domain.model._subjects import CATALOGUE, SubjectInfo, subject_info
 from domain.model._tracking import (
     EntryCorrection,
@@ -67,6 +69,7 @@ __all__ = [
     "HomeroomRecord",
     "Honour",
     "InvalidPersonalIdError",
+    "LoginFailure",
     "Notification",
     "Person",
     "Role",
@@ -76,6 +79,8 @@ __all__ = [
     "SchoolClass",
     "SchoolYear",
     "ScoreLine",
+    "SigningSession",
+    "SigningSessionItem",
     "SlotKind",
     "Student",
     "Subject",

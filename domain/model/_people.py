@@ -24,6 +24,9 @@ class Person(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     """An argon2 hash; None for accounts that log in by certificate only."""
     is_active: bool = Field(default=True)
+    personal_id: str | None = Field(default=None, max_length=12)
+    """The 12-digit personal ID (CCCD) of a member of staff: what their signing certificate's
+    subject names (``UID=CCCD:<id>``). None for accounts that never sign."""
 
 
 class RoleAssignment(SQLModel, table=True):

@@ -1,16 +1,69 @@
-"""Signatures beyond the XML itself: certificate trust (step 5) and the verification report.
+"""Signatures on the transcript files: PAdES on the PDF (pyHanko), the server-side signers
+(PKCS#12, PKCS#11) behind one ``Signer`` interface, certificate trust (step 5) and the
+verification report.
 
-The usual path: ``load_trust_roots(pem)`` → ``TrustSettings(trust_roots=…)`` →
+PDF: ``render_pdf`` → ``add_signature_fields`` → for each field in order
+``prepare_pdf_signature`` → the client signs ``to_sign`` → ``complete_pdf_signature`` →
+``verify_pdf``. ``sign_pdf`` runs both steps with a key held by the server.
+
+Verification: ``load_trust_roots(pem)`` → ``TrustSettings(trust_roots=…)`` →
 ``verify_transcript_file(data, trust=…, now=…)`` → ``report.to_json()`` (the JSON of
 transcript-format.md) or ``describe_vi(finding)`` for people. Certificates are judged at each
 signature's SigningTime with pyhanko-certvalidator (OCSP/CRL fetched live, under a deadline).
 Every ``check_*``/``verify_*`` has a synchronous form (safe in any thread, with or without a
 running loop) and an ``async_`` one that runs it in a worker thread for an event loop.
 docs/verification.md describes the report and the trust settings.
+
+Pure: no database, no clock — every time is passed in.
 """
 
 from domain.signatures._codes import ErrorCode, Finding, VerificationSetupError
+from domain.signatures._fields import (
+    FIELD_DON_VI,
+    FIELD_GVCN,
+    FIELD_HIEU_TRUONG,
+    FIELD_NAMES,
+    SIGNATURE_BOXES,
+    SIGNATURE_PAGE,
+    add_signature_fields,
+    field_specs,
+)
 from domain.signatures._indications import Indication, Outcome, SubIndication, worst
+from domain.signatures._pades import (
+    Timestamper,
+    complete_pdf_signature,
+    prepare_pdf_signature,
+    sign_pdf,
+)
+from domain.signatures._pades_appearance import (
+    AppearanceError,
+    SignatureAppearance,
+    reduced_font,
+)
+from domain.signatures._pades_common import ClientAlgorithm, ServerKey, load_pkcs12_key
+from domain.signatures._pades_errors import (
+    FieldAlreadySignedError,
+    PdfKeyError,
+    PdfSignatureError,
+    PdfSignatureValueError,
+    PdfUnreadableError,
+    PreparedPdfSignatureError,
+    SigningTimeError,
+    TimestampUnavailableError,
+    UnknownFieldError,
+    ValidationInfoError,
+)
+from domain.signatures._pades_prepared import PadesLevel, PreparedPdfSignature
+from domain.signatures._pades_verify import (
+    MAX_PDF_BYTES,
+    MAX_REVISIONS,
+    MAX_SIGNATURES,
+    PdfSignatureCheck,
+    PdfSignerIdentity,
+    PdfVerification,
+    ValidationContextFactory,
+    verify_pdf,
+)
 from domain.signatures._report import (
     ReportFormat,
     SignatureReport,
@@ -22,6 +75,14 @@ from domain.signatures._report import (
     role_of,
 )
 from domain.signatures._revocation import Revocation
+from domain.signatures._signers import (
+    ECDSA_SHA256,
+    RSA_SHA256,
+    Pkcs11Signer,
+    Pkcs12Signer,
+    Signer,
+    SignerError,
+)
 from domain.signatures._trust import (
     CertificateCheck,
     SignerCertificate,
@@ -33,44 +94,83 @@ from domain.signatures._trust import (
     check_certificates,
     load_trust_roots,
 )
-from domain.signatures._verify import (
-    MAX_PDF_BYTES,
-    async_verify_transcript_file,
-    verify_transcript_file,
-)
+from domain.signatures._verify import async_verify_transcript_file, verify_transcript_file
 from domain.signatures._wording import describe_vi, known_codes, role_vi, verdict_vi
 
 __all__ = [
+    "ECDSA_SHA256",
+    "FIELD_DON_VI",
+    "FIELD_GVCN",
+    "FIELD_HIEU_TRUONG",
+    "FIELD_NAMES",
     "MAX_PDF_BYTES",
+    "MAX_REVISIONS",
+    "MAX_SIGNATURES",
+    "RSA_SHA256",
+    "SIGNATURE_BOXES",
+    "SIGNATURE_PAGE",
+    "AppearanceError",
     "CertificateCheck",
+    "ClientAlgorithm",
     "ErrorCode",
+    "FieldAlreadySignedError",
     "Finding",
     "Indication",
     "Outcome",
+    "PadesLevel",
+    "PdfKeyError",
+    "PdfSignatureCheck",
+    "PdfSignatureError",
+    "PdfSignatureValueError",
+    "PdfSignerIdentity",
+    "PdfUnreadableError",
+    "PdfVerification",
+    "Pkcs11Signer",
+    "Pkcs12Signer",
+    "PreparedPdfSignature",
+    "PreparedPdfSignatureError",
     "ReportFormat",
     "Revocation",
+    "ServerKey",
+    "SignatureAppearance",
     "SignatureReport",
+    "Signer",
     "SignerCertificate",
+    "SignerError",
     "SignerInfo",
     "SignerRole",
+    "SigningTimeError",
     "SubIndication",
+    "TimestampUnavailableError",
+    "Timestamper",
     "TranscriptSummary",
     "TrustRootsError",
     "TrustSettings",
+    "UnknownFieldError",
+    "ValidationContextFactory",
+    "ValidationInfoError",
     "VerificationReport",
     "VerificationSetupError",
+    "add_signature_fields",
     "async_check_certificate",
     "async_check_certificates",
     "async_verify_transcript_file",
     "check_certificate",
     "check_certificates",
+    "complete_pdf_signature",
     "describe_vi",
+    "field_specs",
     "known_codes",
+    "load_pkcs12_key",
     "load_trust_roots",
     "mask_personal_id",
+    "prepare_pdf_signature",
+    "reduced_font",
     "role_of",
     "role_vi",
+    "sign_pdf",
     "verdict_vi",
+    "verify_pdf",
     "verify_transcript_file",
     "worst",
 ]

@@ -24,6 +24,7 @@ from domain.documents import (
 )
 from domain.signatures._codes import ErrorCode, Finding, require_aware
 from domain.signatures._indications import Indication, Outcome, SubIndication, worst
+from domain.signatures._pades_verify import MAX_PDF_BYTES
 from domain.signatures._report import (
     ReportFormat,
     SignatureReport,
@@ -44,9 +45,6 @@ from domain.signatures._trust import (
 # The certificate checks get what the XML side left of TrustSettings.deadline, at least this.
 _MIN_TRUST_TIME = 0.1
 
-MAX_PDF_BYTES = 20 * 1024 * 1024
-"""The size cap of a PDF transcript (a few pages, fonts, a QR code and up to four signatures
-with validation data are far below it)."""
 
 _PDF_MAGIC = b"%PDF-"
 _PDF_HEADER_WINDOW = 1024  # PDF readers accept the header anywhere in the first kilobyte

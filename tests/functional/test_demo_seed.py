@@ -50,6 +50,7 @@ from domain.model import (
 from hocba import cli
 from tests.support.clock import vn
 from tests.support.databases import MigratedDatabase
+from tests.support.demo_pki import demo_pki
 from workflow import (
     Actor,
     DemoSummary,
@@ -101,7 +102,7 @@ class Seeded:
 def seeded(migrated: MigratedDatabase) -> Seeded:
     """An empty database of each backend, seeded once for the module."""
     migrated.reset()
-    return Seeded(migrated.engine, seed_demo(migrated.engine, now=NOW))
+    return Seeded(migrated.engine, seed_demo(migrated.engine, now=NOW, pki=demo_pki()))
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
@@ -416,7 +417,7 @@ def test_seeding_again_changes_nothing_and_returns_the_same_summary(seeded: Seed
     with Session(seeded.engine) as session:
         head = verify_audit_chain(session).entries
     later: datetime = vn(2027, 1, 5, 8, 0)
-    again = seed_demo(seeded.engine, now=later)
+    again = seed_demo(seeded.engine, now=later, pki=demo_pki())
     assert again == seeded.summary
     assert seeded.summary.created and not again.created
     assert row_counts(seeded.engine) == before

@@ -493,3 +493,25 @@ def test_a_transcript_sent_back_to_draft_can_be_edited_again(world: World) -> No
 
     assert status_of(world.engine, transcript_id) is S.DRAFT
     assert not live_signatures(world, transcript_id)
+
+
+def test_the_draft_an_approved_correction_opened_can_be_edited_after_the_lock(
+    world: World,
+) -> None:
+    # REQ-23: on approval "the school re-creates the transcript" — months after the lock.
+    transcript_id = drive_to(world, CA_NAM, S.CORRECTION_REQUESTED)
+    new_version = fire(world, transcript_id, "approve_correction", who="so.gddt")
+    assert isinstance(new_version, str)
+
+    edit(world, new_version, "hocvu", AFTER_LOCK)
+
+    with Session(world.engine) as session:
+        row = session.get(Transcript, new_version)
+        assert row is not None and row.data == {"note": "sửa bởi hocvu"}
+        (entry,) = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "transcript.record_data")
+        ).all()
+        assert entry.details["correction_request_id"] is not None
+    # The version it replaces stays as it was, and a version that is no correction stays locked.
+    refused_edit(world, transcript_id, "hocvu", AFTER_LOCK, DataLockedError)
+    refused_edit(world, world.new_transcript(student=1), "hocvu", AFTER_LOCK, DataLockedError)

@@ -1,0 +1,172 @@
+"""Two-step signing in tests: real certificates for the test school's staff and its seal.
+
+Every staff login of the test world gets a personal ID (``Person.personal_id``) and an RSA
+certificate naming it (``UID=CCCD:<id>``), issued with ``domain.certificates`` under a
+throwaway CA; the school gets an organisation certificate (``UID=MST:79000001``), and a second
+school one for refusals. Keys are made once per test process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
+from sqlmodel import Session, select
+
+from domain.certificates import (
+    Validity,
+    ca_certificate,
+    ca_name,
+    organisation_name,
+    personal_name,
+    signer_certificate,
+)
+from domain.model import Person, Student
+from tests.support.world import World
+from workflow import ItemResult, SigningStep, complete_signing, prepare_signing
+
+VALID = Validity(datetime(2024, 1, 1, tzinfo=UTC), datetime(2034, 1, 1, tzinfo=UTC))
+SCHOOL = "Trường THCS Thử Nghiệm"
+SCHOOL_CODE = "79000001"
+OTHER_SCHOOL_CODE = "79000999"
+
+
+@dataclass(frozen=True)
+class Key:
+    """A private key and its chain (the signer's certificate first, then the issuing CA)."""
+
+    key: rsa.RSAPrivateKey
+    chain: tuple[x509.Certificate, ...]
+
+    @property
+    def der_chain(self) -> list[bytes]:
+        """The chain as DER, the way a client sends it."""
+        return [c.public_bytes(Encoding.DER) for c in self.chain]
+
+    def sign(self, data: bytes) -> bytes:
+        """What a USB token returns for ``data``: RSA PKCS#1 v1.5 over SHA-256."""
+        return self.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+
+def personal_id_of(username: str) -> str:
+    """A stable 12-digit personal ID for a test login."""
+    digest = int.from_bytes(hashlib.sha256(username.encode()).digest()[:8], "big")
+    return f"079{digest % 10**9:09d}"
+
+
+@dataclass(frozen=True)
+class Authority:
+    """The test CA: its root certificate and key."""
+
+    root: x509.Certificate
+    key: rsa.RSAPrivateKey
+
+    def write_root(self, directory: Path) -> Path:
+        """The root as PEM (xmlsec1 --trusted-pem)."""
+        path = directory / "root.pem"
+        path.write_bytes(self.root.public_bytes(Encoding.PEM))
+        return path
+
+
+@cache
+def authority() -> Authority:
+    """A throwaway root CA that issues every test certificate directly."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = ca_name("Hocba Session Test CA", "Hocba Test")
+    root = ca_certificate(name, key.public_key(), name, key, serial=1, validity=VALID)
+    return Authority(root, key)
+
+
+@cache
+def _rsa_key(label: str) -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@cache
+def personal_key(username: str, *, validity: Validity = VALID) -> Key:
+    """``username``'s personal certificate (their name, ``UID=CCCD:<personal_id_of>``)."""
+    ca = authority()
+    key = _rsa_key(username)
+    subject = personal_name(username.upper(), personal_id_of(username), SCHOOL)
+    certificate = signer_certificate(
+        subject,
+        key.public_key(),
+        ca.root.subject,
+        ca.key,
+        serial=x509.random_serial_number(),
+        validity=validity,
+        organisation=False,
+    )
+    return Key(key, (certificate, ca.root))
+
+
+@cache
+def seal_key(school_code: str = SCHOOL_CODE) -> Key:
+    """The organisation certificate of the school with ``school_code``."""
+    ca = authority()
+    key = _rsa_key(f"seal:{school_code}")
+    certificate = signer_certificate(
+        organisation_name(SCHOOL, school_code),
+        key.public_key(),
+        ca.root.subject,
+        ca.key,
+        serial=x509.random_serial_number(),
+        validity=VALID,
+        organisation=True,
+    )
+    return Key(key, (certificate, ca.root))
+
+
+def register_personal_ids(world: World) -> None:
+    """Put every staff member's personal ID on file (what their certificates name)."""
+    with Session(world.engine) as session:
+        for username, person_id in world.people.items():
+            person = session.get(Person, person_id)
+            assert person is not None
+            person.personal_id = personal_id_of(username)
+            session.add(person)
+        session.commit()
+
+
+def record_birthplaces(world: World, place: str = "Quận 1, Thành phố Hồ Chí Minh") -> None:
+    """Give every student a birthplace (``NoiSinh``: the XML document requires one)."""
+    with Session(world.engine) as session:
+        for student in session.exec(select(Student)).all():
+            student.birthplace = place
+            session.add(student)
+        session.commit()
+
+
+def sign_session(
+    world: World,
+    who: str,
+    transcript_ids: list[str],
+    step: SigningStep,
+    at: datetime,
+    *,
+    subject_code: str | None = None,
+    key: Key | None = None,
+) -> list[ItemResult]:
+    """``who`` prepares, signs with their key (the seal for the school step), completes."""
+    key = key or (seal_key() if step is SigningStep.SCHOOL else personal_key(who))
+    actor = world.actor(who, at)
+    prepared = prepare_signing(
+        world.uow(),
+        actor=actor,
+        transcript_ids=transcript_ids,
+        step=step,
+        subject_code=subject_code,
+        certificate_chain=key.der_chain,
+        now=at,
+    )
+    values = {item.transcript_id: key.sign(item.xml.to_sign) for item in prepared.items}
+    return complete_signing(
+        world.uow(), actor=actor, session_id=prepared.session_id, signatures=values, now=at
+    )

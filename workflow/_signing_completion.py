@@ -1,0 +1,277 @@
+"""Completing a two-step signing session: assemble, verify, and only then transition.
+
+One transaction per item: an item whose value does not verify, or whose transcript moved
+meanwhile, changes nothing and is reported with its refusal's code. Subject teachers sign the
+same transcript concurrently: a GVBM signature covers only ``TTChung``, its ``MonHoc`` and its
+own properties, so it moves into the XML another teacher stored meanwhile, and the result is
+verified as a whole.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography import x509
+from sqlmodel import Session, col, select
+
+from domain.certificates import is_organisation_certificate
+from domain.documents import (
+    DocumentError,
+    PreparedSignature,
+    SignatureAlgorithm,
+    Slot,
+    complete_slot,
+    verify_xml,
+)
+from domain.model import SigningSession, SigningSessionItem, Transcript
+from workflow._actor import Actor
+from workflow._errors import ConflictError, InvalidInputError, NotFoundError, WorkflowError
+from workflow._policy import SignatureEvidence
+from workflow._signed_xml import VIETNAM, merge_subject_signature, stored_xml
+from workflow._signing import record_signature
+from workflow._signing_checks import read_chain
+from workflow._signing_errors import (
+    SignedDocumentInvalidError,
+    SigningSessionCompletedError,
+    SigningSessionExpiredError,
+    SigningSessionNotYoursError,
+    TranscriptMovedError,
+)
+from workflow._signing_steps import SigningStep
+from workflow._transitions import get_transcript
+from workflow._uow import UnitOfWork
+
+_ATTEMPTS = 3
+"""Tries of an item whose transcript another completion changed at the same moment."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """The outcome of one item of ``complete_signing``."""
+
+    transcript_id: str
+    ok: bool
+    status: str | None
+    """The transcript's status after the attempt (None if it cannot be read)."""
+    error: str | None = None
+    """The refusal's code when ``ok`` is False."""
+
+
+def _claim(
+    uow: UnitOfWork, *, actor: Actor, session_id: str, known: set[str], now: datetime
+) -> tuple[SigningSession, list[SigningSessionItem]]:
+    """Check the session may be completed by ``actor`` now and mark it completed."""
+    with uow:
+        session = uow.session
+        record = session.get(SigningSession, session_id)
+        if record is None:
+            raise NotFoundError("signing session", session_id)
+        if actor.person_id != record.person_id:
+            raise SigningSessionNotYoursError
+        if record.completed_at is not None:
+            raise SigningSessionCompletedError
+        if now >= record.expires_at:
+            raise SigningSessionExpiredError(record.expires_at)
+        items = list(
+            session.exec(
+                select(SigningSessionItem)
+                .where(SigningSessionItem.session_id == session_id)
+                .order_by(col(SigningSessionItem.position))
+            ).all()
+        )
+        unknown = known - {item.transcript_id for item in items}
+        if unknown:
+            raise InvalidInputError(
+                "items",
+                f"not in this session: {', '.join(sorted(unknown))}",
+                "có học bạ không thuộc phiên ký này",
+            )
+        # A conditional UPDATE: of two concurrent completions exactly one claims the session.
+        claimed = session.execute(
+            SigningSession.__table__.update()  # type: ignore[attr-defined]
+            .where(
+                SigningSession.__table__.c.id == session_id,  # type: ignore[attr-defined]
+                SigningSession.__table__.c.completed_at.is_(None),  # type: ignore[attr-defined]
+            )
+            .values(completed_at=now)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            raise SigningSessionCompletedError
+        uow.audit.record(
+            actor=actor,
+            action="signing_session.complete",
+            object_type="signing_session",
+            object_id=session_id,
+            now=now,
+            details={"transcripts": [item.transcript_id for item in items]},
+        )
+        uow.commit("the signing session")
+        return record, items
+
+
+def complete_signing(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    session_id: str,
+    signatures: Mapping[str, bytes],
+    now: datetime,
+) -> list[ItemResult]:
+    """Assemble, verify and record each item's signature; one transaction per item.
+
+    Only the session's signer, only before it expires, only once (typed errors). An item
+    whose value does not verify, or whose transcript moved meanwhile, changes nothing and is
+    reported with ``ok=False`` and the refusal's code.
+    """
+    record, items = _claim(uow, actor=actor, session_id=session_id, known=set(signatures), now=now)
+    chain = read_chain([base64.b64decode(c) for c in record.certificate_chain])
+    step = SigningStep(record.step)
+    results = []
+    for item in items:
+        value = signatures.get(item.transcript_id)
+        if value is None:
+            outcome = ItemResult(item.transcript_id, False, None, "signature_missing")
+        else:
+            outcome = _complete_item(
+                uow,
+                actor=actor,
+                record=record,
+                step=step,
+                chain=chain,
+                item=item,
+                value=value,
+                now=now,
+            )
+        results.append(outcome)
+    with uow:
+        for item, outcome in zip(items, results, strict=True):
+            stored = uow.session.get(SigningSessionItem, (item.session_id, item.transcript_id))
+            if stored is not None:
+                stored.outcome = "ok" if outcome.ok else outcome.error
+                uow.session.add(stored)
+        uow.commit("the signing session")
+    return results
+
+
+def _complete_item(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    record: SigningSession,
+    step: SigningStep,
+    chain: Sequence[x509.Certificate],
+    item: SigningSessionItem,
+    value: bytes,
+    now: datetime,
+) -> ItemResult:
+    prepared = PreparedSignature(
+        slot=Slot.parse(item.slot),
+        algorithm=SignatureAlgorithm(item.algorithm),
+        to_be_signed=item.xml_to_sign,
+        document=item.xml_prepared,
+        signing_time=item.signing_time.astimezone(VIETNAM),
+    )
+    try:
+        signed = complete_slot(prepared, value)
+    except DocumentError as error:
+        return ItemResult(item.transcript_id, False, _status(uow, item), error.code)
+    evidence = SignatureEvidence(
+        certificate_sha256=record.certificate_sha256,
+        certificate_subject=chain[0].subject.rfc4514_string(),
+        certificate_serial=str(chain[0].serial_number),
+        signed_at=prepared.signing_time,
+        signed_bytes_sha256=hashlib.sha256(item.xml_to_sign).hexdigest(),
+        organisation=is_organisation_certificate(chain[0]),
+    )
+    # Two subject teachers completing the same transcript at once: the loser of the
+    # optimistic lock merges its signature into the winner's XML and tries again.
+    for attempt in range(_ATTEMPTS):
+        try:
+            with uow:
+                row = get_transcript(uow.session, item.transcript_id)
+                final = _on_current(
+                    uow.session, row=row, item=item, slot=prepared.slot, step=step, signed=signed
+                )
+                record_signature(
+                    uow,
+                    row,
+                    step=step,
+                    actor=actor,
+                    evidence=evidence,
+                    now=now,
+                    subject_code=record.subject_code,
+                    signed_xml=final,
+                )
+                uow.commit("the transcript")
+                return ItemResult(item.transcript_id, True, str(row.status))
+        except ConflictError as error:
+            if attempt + 1 == _ATTEMPTS:
+                return ItemResult(item.transcript_id, False, _status(uow, item), error.code)
+        except WorkflowError as error:
+            return ItemResult(item.transcript_id, False, _status(uow, item), error.code)
+    raise AssertionError("unreachable: the last attempt returns")  # pragma: no cover
+    evidence = SignatureEvidence(
+        certificate_sha256=record.certificate_sha256,
+        certificate_subject=chain[0].subject.rfc4514_string(),
+        certificate_serial=str(chain[0].serial_number),
+        signed_at=prepared.signing_time,
+        signed_bytes_sha256=hashlib.sha256(item.xml_to_sign).hexdigest(),
+        organisation=is_organisation_certificate(chain[0]),
+    )
+    try:
+        with uow:
+            row = get_transcript(uow.session, item.transcript_id)
+            final = _on_current(
+                uow.session, row=row, item=item, slot=prepared.slot, step=step, signed=signed
+            )
+            record_signature(
+                uow,
+                row,
+                step=step,
+                actor=actor,
+                evidence=evidence,
+                now=now,
+                subject_code=record.subject_code,
+                signed_xml=final,
+            )
+            uow.commit("the transcript")
+            return ItemResult(item.transcript_id, True, str(row.status))
+    except WorkflowError as error:
+        return ItemResult(item.transcript_id, False, _status(uow, item), error.code)
+
+
+def _on_current(
+    session: Session,
+    *,
+    row: Transcript,
+    item: SigningSessionItem,
+    slot: Slot,
+    step: SigningStep,
+    signed: bytes,
+) -> bytes:
+    """The signed XML to store: ``signed``, or its GVBM signature moved into the XML another
+    subject teacher stored meanwhile; verified as a whole."""
+    final = signed
+    if row.xml_sha256 != item.base_xml_sha256:
+        current = stored_xml(session, row)
+        if step is not SigningStep.SUBJECT or current is None:
+            raise TranscriptMovedError
+        try:
+            final = merge_subject_signature(current, signed, slot)
+        except WorkflowError:
+            raise TranscriptMovedError from None
+    check = verify_xml(final)
+    if not check.intact or slot.name not in {s.slot for s in check.signatures}:
+        detail = "; ".join(str(problem) for problem in check.problems()[:3])
+        raise SignedDocumentInvalidError(detail or f"no signature in {slot.name}")
+    return final
+
+
+def _status(uow: UnitOfWork, item: SigningSessionItem) -> str | None:
+    with uow:
+        row = uow.session.get(Transcript, item.transcript_id)
+        return None if row is None else str(row.status)

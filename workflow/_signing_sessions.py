@@ -1,0 +1,221 @@
+"""Two-step signing (transcript-format.md): prepare → the client signs → complete.
+
+``prepare_signing`` checks everything it can before storing anything (the actor may sign
+this step on each transcript, the certificate is theirs and valid now), renders each
+transcript's XML fresh with the signatures already made, and hands out the canonical
+``ds:SignedInfo`` to sign. ``complete_signing`` assembles each item, verifies the whole
+document and only then fires the transition, one transaction per item: an item that fails
+changes nothing. ``sign_with`` is the server-side path (the demo's soft keys, the HSM seal).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+from domain.documents import (
+    DocumentError,
+    PreparedSignature,
+    SignatureAlgorithm,
+    Slot,
+    prepare_slot,
+)
+from domain.model import SigningSession, SigningSessionItem, Transcript
+from domain.signatures import Signer, SignerError
+from workflow._actor import Actor
+from workflow._errors import InvalidInputError
+from workflow._facts_loader import load_facts
+from workflow._signed_xml import VIETNAM, current_document
+from workflow._signing_checks import check_certificate, check_may_sign, read_chain
+from workflow._signing_completion import ItemResult, complete_signing
+from workflow._signing_errors import (
+    DocumentNotPreparableError,
+    SignerFailedError,
+)
+from workflow._signing_steps import SigningStep, slot_of_step
+from workflow._transitions import acting_person, get_transcript
+from workflow._uow import UnitOfWork
+
+SESSION_LIFETIME = timedelta(minutes=15)
+"""How long a prepared session may be completed (``Settings.signing_session_minutes``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ToSign:
+    """What the client signs for one format."""
+
+    to_sign: bytes
+    """The exact bytes (the API sends them base64)."""
+    algorithm: str
+    """``sha256WithRSA`` (PKCS#1 v1.5) or ``sha256WithECDSA``."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedItem:
+    """One transcript of a prepared session."""
+
+    transcript_id: str
+    xml: ToSign
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedSession:
+    """The answer to ``POST /signing-sessions``."""
+
+    session_id: str
+    expires_at: datetime
+    items: tuple[PreparedItem, ...]
+
+
+def prepare_signing(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    transcript_ids: Sequence[str],
+    step: SigningStep,
+    subject_code: str | None = None,
+    certificate_chain: Sequence[bytes | x509.Certificate],
+    now: datetime,
+    lifetime: timedelta = SESSION_LIFETIME,
+) -> PreparedSession:
+    """Prepare ``step``'s signature on every transcript with the signer's certificate.
+
+    All or nothing: any refusal (the actor, the certificate, a transcript's state or data)
+    raises a typed error and stores nothing.
+    """
+    if (step is SigningStep.SUBJECT) != (subject_code is not None):
+        raise InvalidInputError(
+            "subject_code",
+            "required for the subject step and only for it",
+            "chỉ và bắt buộc ghi ở bước ký của giáo viên bộ môn",
+        )
+    ids = list(transcript_ids)
+    if not ids or len(set(ids)) != len(ids):
+        raise InvalidInputError(
+            "transcript_ids", "one or more distinct ids", "cần ít nhất một học bạ, không trùng"
+        )
+    chain = read_chain(certificate_chain)
+    signing_time = now.astimezone(VIETNAM)
+    try:
+        slot = Slot.parse(slot_of_step(step, subject_code))
+    except DocumentError:
+        raise InvalidInputError(
+            "subject_code", "not a subject code", "mã môn học không hợp lệ"
+        ) from None
+    with uow:
+        session = uow.session
+        items = []
+        for position, transcript_id in enumerate(ids):
+            row = get_transcript(session, transcript_id)
+            facts = load_facts(session, row, now=now)
+            check_may_sign(
+                actor=actor,
+                row=row,
+                facts=facts,
+                step=step,
+                subject_code=subject_code,
+                certificate=chain[0],
+                now=now,
+            )
+            check_certificate(session, actor, row, step, chain[0], now=now)
+            xml, base = current_document(session, row, live=facts.live_slots, now=now)
+            try:
+                prepared = prepare_slot(xml, slot, chain, signing_time)
+            except DocumentError as error:
+                raise DocumentNotPreparableError(row.id, str(error)) from None
+            items.append(_item(position, row, prepared, base))
+        record = SigningSession(
+            id=str(uuid.uuid4()),
+            person_id=acting_person(actor),
+            step=step.value,
+            subject_code=subject_code,
+            certificate_chain=[_b64(c) for c in chain],
+            certificate_sha256=_fingerprint(chain[0]),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+        session.add(record)
+        uow.flush("the signing session")
+        for item in items:
+            item.session_id = record.id
+            session.add(item)
+        uow.audit.record(
+            actor=actor,
+            action="signing_session.prepare",
+            object_type="signing_session",
+            object_id=record.id,
+            now=now,
+            details={"step": step.value, "slot": slot.name, "transcripts": ids},
+        )
+        uow.commit("the signing session")
+        return PreparedSession(
+            session_id=record.id,
+            expires_at=record.expires_at,
+            items=tuple(
+                PreparedItem(
+                    i.transcript_id,
+                    ToSign(i.xml_to_sign, SignatureAlgorithm(i.algorithm).client_name),
+                )
+                for i in items
+            ),
+        )
+
+
+def _item(
+    position: int, row: Transcript, prepared: PreparedSignature, base: str | None
+) -> SigningSessionItem:
+    return SigningSessionItem(
+        session_id="",
+        transcript_id=row.id,
+        position=position,
+        slot=prepared.slot.name,
+        algorithm=prepared.algorithm.value,
+        signing_time=prepared.signing_time,
+        base_xml_sha256=base,
+        xml_to_sign=prepared.to_be_signed,
+        xml_prepared=prepared.document,
+    )
+
+
+def _b64(certificate: x509.Certificate) -> str:
+    return base64.b64encode(certificate.public_bytes(Encoding.DER)).decode("ascii")
+
+
+def _fingerprint(certificate: x509.Certificate) -> str:
+    return hashlib.sha256(certificate.public_bytes(Encoding.DER)).hexdigest()
+
+
+def sign_with(
+    uow: UnitOfWork,
+    *,
+    signer: Signer,
+    actor: Actor,
+    transcript_ids: Sequence[str],
+    step: SigningStep,
+    subject_code: str | None = None,
+    now: datetime,
+) -> list[ItemResult]:
+    """Prepare, sign with a server-side key and complete: the demo signer, the HSM seal."""
+    prepared = prepare_signing(
+        uow,
+        actor=actor,
+        transcript_ids=transcript_ids,
+        step=step,
+        subject_code=subject_code,
+        certificate_chain=signer.chain,
+        now=now,
+    )
+    try:
+        values = {item.transcript_id: signer.sign(item.xml.to_sign) for item in prepared.items}
+    except SignerError as error:
+        raise SignerFailedError(error.reason) from None
+    return complete_signing(
+        uow, actor=actor, session_id=prepared.session_id, signatures=values, now=now
+    )
