@@ -3,7 +3,8 @@
 Jinja2 HTML (``templates/transcript.html.j2``) → WeasyPrint. Laid out like the paper học bạ:
 page 1 the national header, the student and the subject table; page 2 the year's result,
 the comments, the certification and the signature boxes. The boxes sit at fixed positions
-(``SIGNATURE_BOXES``) so the PAdES step can create its visible fields exactly over them.
+(``domain.signatures.SIGNATURE_BOXES``) so the PAdES step can create its visible fields
+exactly over them.
 Pure: no database, no clock — the verification URL is passed in.
 """
 
@@ -32,22 +33,15 @@ from domain.documents import (
 )
 from domain.model import TranscriptKind
 
+# The layout moved to the domain; callers (and tests) still read it from here.
+from domain.signatures import SIGNATURE_BOXES as SIGNATURE_BOXES  # noqa: PLC0414
+from domain.signatures import SIGNATURE_PAGE as SIGNATURE_PAGE  # noqa: PLC0414
+from domain.signatures import add_signature_fields
+
 PAGE_WIDTH: Final = 595.28
 """A4 width in PDF points (210 mm)."""
 PAGE_HEIGHT: Final = 841.89
 """A4 height in PDF points (297 mm)."""
-
-SIGNATURE_PAGE: Final = 1
-"""The page (0-based, as pyHanko counts) that carries the signature boxes: always the second."""
-
-SIGNATURE_BOXES: Final[dict[str, tuple[int, float, float, float, float]]] = {
-    "GVCN": (SIGNATURE_PAGE, 56.0, 300.0, 266.0, 420.0),
-    "HieuTruong": (SIGNATURE_PAGE, 329.28, 300.0, 539.28, 420.0),
-    # REQ-11: the school seal (DonVi) goes at the principal's position, over the left third
-    # of the HieuTruong box, with the same vertical extent.
-    "DonVi": (SIGNATURE_PAGE, 329.28, 300.0, 399.28, 420.0),
-}
-"""Signature field name → (page, x1, y1, x2, y2) in PDF points, origin at the bottom left."""
 
 _TEMPLATE: Final = "transcript.html.j2"
 
@@ -155,6 +149,11 @@ def render_pdf(document: TranscriptDocument, *, verify_url: str) -> bytes:
     html = _environment().get_template(_TEMPLATE).render(ctx=_context(document, verify_url))
     pdf: bytes = HTML(string=html, base_url=_templates_dir().as_uri() + "/").write_pdf()
     return pdf
+
+
+def render_signable_pdf(document: TranscriptDocument, *, verify_url: str) -> bytes:
+    """``render_pdf`` with every empty signature field added: the file the first signer signs."""
+    return add_signature_fields(render_pdf(document, verify_url=verify_url))
 
 
 @cache
