@@ -61,9 +61,22 @@ from workflow._facts import TranscriptFacts
 from workflow._facts_loader import load_facts
 from workflow._flow import EVENTS, TranscriptFlow, mermaid_diagram
 from workflow._passwords import hash_password, password_needs_rehash, verify_password
+from workflow._pdf_signing import (
+    PdfSigning,
+    PdfSigningSetupError,
+    local_timestamper,
+    pdf_signing_options,
+    read_trust_roots,
+    tsa_at_url,
+)
 from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
 from workflow._settings import Settings, load_settings
+from workflow._signed_pdf import (
+    PdfNotCompletedError,
+    PdfSignatureMissingError,
+    SignedPdfInvalidError,
+)
 from workflow._signing import finalize, send_back, sign
 from workflow._signing_completion import ItemResult, complete_signing
 from workflow._signing_errors import (
@@ -190,6 +203,10 @@ __all__ = [
     "NotInSupplementaryGroupError",
     "NotYetLockedError",
     "OrganisationCertificateRequiredError",
+    "PdfNotCompletedError",
+    "PdfSignatureMissingError",
+    "PdfSigning",
+    "PdfSigningSetupError",
     "PreparedItem",
     "PreparedSession",
     "ReasonRequiredError",
@@ -202,6 +219,7 @@ __all__ = [
     "SignedDataChangedError",
     "SignedDocumentInvalidError",
     "SignedEntriesInWorkbookError",
+    "SignedPdfInvalidError",
     "SignedXmlMismatchError",
     "SignerFailedError",
     "SigningSessionCompletedError",
@@ -259,14 +277,17 @@ __all__ = [
     "load_actor",
     "load_facts",
     "load_settings",
+    "local_timestamper",
     "may_read",
     "mermaid_diagram",
     "password_needs_rehash",
+    "pdf_signing_options",
     "prepare_signing",
     "propose_year_end",
     "read_student_year",
     "read_subject_sheet",
     "read_transcript",
+    "read_trust_roots",
     "record_data",
     "record_homeroom_data",
     "record_subject_scores",
@@ -282,6 +303,7 @@ __all__ = [
     "snapshot",
     "task_queue",
     "transcript_document",
+    "tsa_at_url",
     "verify_audit_chain",
     "verify_password",
 ]

@@ -33,9 +33,18 @@ class Settings(BaseSettings):
     reminder_days: tuple[int, ...] = (7, 3, 1)
     """Days before each lock date on which signers with pending work are reminded."""
     scheduler_tick_seconds: int = 300
+    """How often the active scheduler checks for due work (lock times also get exact triggers)."""
     signing_session_minutes: int = 15
     """How long a prepared signing session may be completed (two-step signing)."""
-    """How often the active scheduler checks for due work (lock times also get exact triggers)."""
+    public_url: str = "http://127.0.0.1:8000"
+    """The site's public address: the QR code of a transcript's PDF opens
+    ``<public_url>/xac-thuc?ma=<transcript id>``."""
+    tsa_url: str | None = None
+    """An RFC 3161 timestamp authority: PDF signatures are then B-T (the school seal B-LT).
+    Unset: B-B (in demo mode the demo PKI's TSA stamps instead)."""
+    trust_roots: Path | None = None
+    """A PEM bundle of trust anchors (the seal's B-LT validation data is collected against them;
+    signed PDFs must verify as trusted). Unset: in demo mode the demo PKI's ``root-ca.pem``."""
 
 
 def load_settings() -> Settings:

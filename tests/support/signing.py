@@ -3,7 +3,9 @@
 Every staff login of the test world gets a personal ID (``Person.personal_id``) and an RSA
 certificate naming it (``UID=CCCD:<id>``), issued with ``domain.certificates`` under a
 throwaway CA; the school gets an organisation certificate (``UID=MST:79000001``), and a second
-school one for refusals. Keys are made once per test process.
+school one for refusals. Keys are made once per test process. The homeroom, principal and
+school steps sign the PDF too: ``pdf_options`` trusts the throwaway CA, and with
+``timestamped`` stamps through an in-process TSA issued by the same CA.
 """
 
 from __future__ import annotations
@@ -27,10 +29,18 @@ from domain.certificates import (
     organisation_name,
     personal_name,
     signer_certificate,
+    tsa_certificate,
 )
 from domain.model import Person, Student
 from tests.support.world import World
-from workflow import ItemResult, SigningStep, complete_signing, prepare_signing
+from workflow import (
+    ItemResult,
+    PdfSigning,
+    SigningStep,
+    complete_signing,
+    local_timestamper,
+    prepare_signing,
+)
 
 VALID = Validity(datetime(2024, 1, 1, tzinfo=UTC), datetime(2034, 1, 1, tzinfo=UTC))
 SCHOOL = "Trường THCS Thử Nghiệm"
@@ -124,6 +134,30 @@ def seal_key(school_code: str = SCHOOL_CODE) -> Key:
     return Key(key, (certificate, ca.root))
 
 
+@cache
+def tsa_key() -> Key:
+    """A timestamp authority's key and certificate under the test CA."""
+    ca = authority()
+    key = _rsa_key("tsa")
+    certificate = tsa_certificate(
+        ca_name("Hocba Session Test TSA", "Hocba Test"),
+        key.public_key(),
+        ca.root.subject,
+        ca.key,
+        serial=x509.random_serial_number(),
+        validity=VALID,
+    )
+    return Key(key, (certificate, ca.root))
+
+
+def pdf_options(*, timestamped: bool = False) -> PdfSigning:
+    """PDF signing that trusts the test CA; ``timestamped``: B-T, the seal B-LT."""
+    stamper = local_timestamper(tsa_key().key, tsa_key().chain) if timestamped else None
+    return PdfSigning(
+        public_url="https://hocba.example.vn", timestamper=stamper, trust_roots=(authority().root,)
+    )
+
+
 def register_personal_ids(world: World) -> None:
     """Put every staff member's personal ID on file (what their certificates name)."""
     with Session(world.engine) as session:
@@ -153,9 +187,12 @@ def sign_session(
     *,
     subject_code: str | None = None,
     key: Key | None = None,
+    pdf: PdfSigning | None = None,
 ) -> list[ItemResult]:
-    """``who`` prepares, signs with their key (the seal for the school step), completes."""
+    """``who`` prepares, signs with their key (the seal for the school step), completes;
+    the XML and, for the steps that sign it, the PDF."""
     key = key or (seal_key() if step is SigningStep.SCHOOL else personal_key(who))
+    options = pdf or pdf_options()
     actor = world.actor(who, at)
     prepared = prepare_signing(
         world.uow(),
@@ -165,8 +202,16 @@ def sign_session(
         subject_code=subject_code,
         certificate_chain=key.der_chain,
         now=at,
+        pdf=options,
     )
     values = {item.transcript_id: key.sign(item.xml.to_sign) for item in prepared.items}
+    pdf_values = {i.transcript_id: key.sign(i.pdf.to_sign) for i in prepared.items if i.pdf}
     return complete_signing(
-        world.uow(), actor=actor, session_id=prepared.session_id, signatures=values, now=at
+        world.uow(),
+        actor=actor,
+        session_id=prepared.session_id,
+        signatures=values,
+        pdf_signatures=pdf_values,
+        now=at,
+        pdf=options,
     )
