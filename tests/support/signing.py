@@ -20,7 +20,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from sqlmodel import Session, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
 from domain.certificates import (
     Validity,
@@ -31,12 +32,16 @@ from domain.certificates import (
     signer_certificate,
     tsa_certificate,
 )
-from domain.model import Person, Student
-from tests.support.world import World
+from domain.model import Blob, Person, Student, Transcript, TranscriptSignature
+from tests.support.tracking import transcript_row
+from tests.support.world import BEFORE_LOCK, World
+from tests.support.year_end import SUBJECTS, enter_homeroom, saved_scene
 from workflow import (
+    HomeroomEntry,
     ItemResult,
     PdfSigning,
     SigningStep,
+    build_class_transcripts,
     complete_signing,
     local_timestamper,
     prepare_signing,
@@ -215,3 +220,82 @@ def sign_session(
         now=at,
         pdf=options,
     )
+
+
+@dataclass(frozen=True)
+class Signable:
+    """The signing scene: the world and the transcripts."""
+
+    world: World
+    ids: list[str]
+    """The transcripts of An and Dũng (complete data)."""
+    pending: str
+    """Bình's transcript: her promotion awaits the retests."""
+
+
+def signable_scene(engine: Engine) -> Signable:
+    """6A1 of the test school with its year entered and approved, ready for transcripts:
+    An and Dũng have complete data (their promotion is decided), so theirs can be signed."""
+    scene = saved_scene(engine, "approved")
+    world = scene.world
+    register_personal_ids(world)
+    record_birthplaces(world)
+    comments = ("Chăm ngoan, học tốt.", "Cần cố gắng hơn.", "Cần rèn luyện thêm.", "Ngoan.")
+    conduct = ("T", "K", "CD", "T")
+    enter_homeroom(
+        world,
+        2,
+        [
+            HomeroomEntry(student, level, 1, comment)
+            for student, level, comment in zip(scene.students, conduct, comments, strict=True)
+        ],
+    )
+    ids = build_class_transcripts(
+        world.uow(), class_id=scene.class_id, actor=world.actor("gvcn.6a1"), now=BEFORE_LOCK
+    )
+    return Signable(world, [ids[0], ids[3]], ids[1])
+
+
+def stored_xml(engine: Engine, transcript_id: str) -> bytes:
+    """The transcript's current signed XML."""
+    row = transcript_row(engine, transcript_id)
+    assert row.xml_sha256 is not None
+    with Session(engine) as session:
+        blob = session.get(Blob, row.xml_sha256)
+        assert blob is not None
+        return bytes(blob.content)
+
+
+def stored_pdf(engine: Engine, transcript_id: str) -> bytes:
+    """The transcript's current signed PDF."""
+    row = transcript_row(engine, transcript_id)
+    assert row.pdf_sha256 is not None
+    with Session(engine) as session:
+        blob = session.get(Blob, row.pdf_sha256)
+        assert blob is not None
+        return bytes(blob.content)
+
+
+def transcripts_state(engine: Engine) -> list[tuple[object, ...]]:
+    """What a refused completion must leave as it was: every transcript and signature."""
+    with Session(engine) as session:
+        rows = session.exec(select(Transcript).order_by(col(Transcript.id))).all()
+        signatures = session.exec(select(TranscriptSignature)).all()
+        return [
+            *((r.id, r.status, r.xml_sha256, r.pdf_sha256, r.row_version) for r in rows),
+            *((s.transcript_id, s.slot) for s in signatures),
+        ]
+
+
+def sign_subjects(s: Signable, codes: tuple[str, ...] = SUBJECTS) -> None:
+    """Every subject teacher signs the scene's transcripts."""
+    for code in codes:
+        results = sign_session(
+            s.world,
+            f"gvbm.{code.lower()}",
+            s.ids,
+            SigningStep.SUBJECT,
+            BEFORE_LOCK,
+            subject_code=code,
+        )
+        assert all(r.ok for r in results), results
