@@ -8,18 +8,25 @@ trust anchor.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Final
 
+from asn1crypto import cms, core
 from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from pyhanko.sign.general import as_signing_certificate
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from domain.signatures import (
     FIELD_DON_VI,
@@ -96,25 +103,59 @@ def tsa_at_url(url: str) -> TimestamperAt:
     return lambda _now: url
 
 
-def local_timestamper(key: ServerKey, chain: tuple[x509.Certificate, ...]) -> TimestamperAt:
-    """An in-process TSA (the demo's ``tsa.p12``) that stamps the instant it is given.
+class _LocalTimeStamper(DummyTimeStamper):
+    """pyHanko's in-process TSA, signing with a key loaded once (pyHanko's own re-parses its
+    key for every token, ~70 ms)."""
 
-    ``chain`` is the TSA certificate first, then its issuers; the tokens embed them.
-    """
-    der = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
-    tsa_key = asn1_keys.PrivateKeyInfo.load(der)
-    tsa_cert = to_asn1(chain[0])
-    issuers = [to_asn1(c) for c in chain[1:]]
-
-    def at(now: datetime) -> Timestamper:
-        return DummyTimeStamper(
-            tsa_cert=tsa_cert,
-            tsa_key=tsa_key,
-            certs_to_embed=SimpleCertificateStore.from_certs(issuers),  # type: ignore[no-untyped-call]
-            fixed_dt=now,
+    def __init__(
+        self,
+        *,
+        key: RSAPrivateKey,
+        key_info: asn1_keys.PrivateKeyInfo,
+        chain: tuple[asn1_x509.Certificate, ...],
+        at: datetime,
+    ) -> None:
+        super().__init__(
+            tsa_cert=chain[0],
+            tsa_key=key_info,
+            certs_to_embed=SimpleCertificateStore.from_certs(chain[1:]),  # type: ignore[no-untyped-call]
+            fixed_dt=at,
         )
+        self._key = key
 
-    return at
+    def _sign_tst_info(
+        self, tst_info_data: bytes, md_algorithm: str, dt: datetime
+    ) -> tuple[bytes, cms.CMSAttributes]:
+        digest = hashlib.new(md_algorithm, tst_info_data).digest()
+        signed_attrs = cms.CMSAttributes(
+            [
+                _attribute("content_type", "tst_info"),
+                _attribute("signing_time", cms.Time({"utc_time": core.UTCTime(dt)})),
+                _attribute("signing_certificate", as_signing_certificate(self.tsa_cert)),
+                _attribute("message_digest", digest),
+            ]
+        )
+        signature = self._key.sign(
+            signed_attrs.dump(), PKCS1v15(), get_pyca_cryptography_hash(md_algorithm.upper())
+        )
+        return signature, signed_attrs
+
+
+def _attribute(name: str, value: object) -> cms.CMSAttribute:
+    return cms.CMSAttribute({"type": cms.CMSAttributeType(name), "values": (value,)})
+
+
+def local_timestamper(key: ServerKey, chain: tuple[x509.Certificate, ...]) -> TimestamperAt:
+    """An in-process TSA (the demo's ``tsa.p12``, an RSA key) that stamps the instant it is
+    given. ``chain`` is the TSA certificate first, then its issuers; the tokens embed them.
+    PdfKeyError for a key that is not RSA.
+    """
+    if not isinstance(key, RSAPrivateKey):
+        raise PdfKeyError("the in-process timestamp authority signs with RSA only")
+    der = key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+    key_info = asn1_keys.PrivateKeyInfo.load(der)
+    asn1_chain = tuple(to_asn1(c) for c in chain)
+    return lambda now: _LocalTimeStamper(key=key, key_info=key_info, chain=asn1_chain, at=now)
 
 
 def read_trust_roots(path: Path) -> tuple[x509.Certificate, ...]:
@@ -146,7 +187,7 @@ def pdf_signing_options(settings: Settings) -> PdfSigning:
         path = pki / _DEMO_TSA
         try:
             key, chain = load_pkcs12_key(path.read_bytes(), _DEMO_PASSWORD)
+            timestamper = local_timestamper(key, chain)
         except (OSError, PdfKeyError) as error:
             raise PdfSigningSetupError(path, str(error)) from None
-        timestamper = local_timestamper(key, chain)
     return PdfSigning(public_url=settings.public_url, timestamper=timestamper, trust_roots=roots)
