@@ -35,6 +35,7 @@ from tests.support.signing import (
 from tests.support.tracking import transcript_row
 from tests.support.world import BEFORE_LOCK
 from workflow import (
+    PdfSigning,
     PreparedSession,
     SigningStep,
     complete_signing,
@@ -245,3 +246,19 @@ def test_after_a_send_back_the_homeroom_teacher_signs_a_freshly_rendered_pdf(
     assert check.valid, check
     assert [s.field for s in check.signatures] == ["GVCN"]
     assert sorted(check.unsigned_fields) == ["DonVi", "HieuTruong"]
+
+
+def test_without_trust_roots_completion_checks_the_pdf_integrity_alone(signable: Signable) -> None:
+    sign_subjects(signable)
+    results = sign_session(
+        signable.world, "gvcn.6a1", signable.ids, SigningStep.HOMEROOM, AT, pdf=PdfSigning()
+    )
+    assert all(r.ok for r in results), results
+    pdf = stored_pdf(signable.world.engine, signable.ids[0])
+    untrusted = verify_pdf(pdf, now=AT)
+    assert [s.errors for s in untrusted.signatures] == [("certificate_untrusted",)]
+    assert verify_pdf(pdf, now=AT, trust_roots=(authority().root,)).valid
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, check=True, capture_output=True
+    ).stdout.decode()
+    assert f"http://127.0.0.1:8000/xac-thuc?ma={signable.ids[0]}" in text
