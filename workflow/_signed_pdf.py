@@ -209,9 +209,7 @@ def prepare_pdf(
     return PdfPart(prepared, base_sha256, signed_before)
 
 
-def complete_pdf(
-    part: PdfPart, *, value: bytes, options: PdfSigning, now: datetime
-) -> tuple[bytes, PdfVerification]:
+def complete_pdf(part: PdfPart, *, value: bytes, options: PdfSigning, now: datetime) -> bytes:
     """The signed PDF, assembled and verified (every signature so far, this signer's last).
 
     Raises PdfNotCompletedError (the value, the timestamp, the validation data) or
@@ -232,7 +230,7 @@ def complete_pdf(
         raise PdfNotCompletedError(error) from None
     check = verify_pdf(signed, now=now, trust_roots=options.trust_roots)
     _require_verified(check, part, options)
-    return signed, check
+    return signed
 
 
 def _require_verified(check: PdfVerification, part: PdfPart, options: PdfSigning) -> None:

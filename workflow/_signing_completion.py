@@ -209,7 +209,7 @@ def _complete_item(
             if pdf_value is None:
                 raise PdfSignatureMissingError
             part = PdfPart.from_json(item.pdf_prepared)
-            signed_pdf, _check = complete_pdf(part, value=pdf_value, options=options, now=now)
+            signed_pdf = complete_pdf(part, value=pdf_value, options=options, now=now)
         except PdfNotCompletedError as error:
             return ItemResult(item.transcript_id, False, _status(uow, item), error.reason)
         except (PdfSignatureMissingError, SignedPdfInvalidError) as error:
