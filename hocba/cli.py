@@ -71,7 +71,13 @@ def _settings() -> Settings:
 def _seed(settings: Settings, engine: Engine, clock: Clock, pki: DemoPki) -> DemoSummary:
     """Seed the demo (idempotent); a refusal exits 1 with its message."""
     try:
-        return seed_demo(engine, now=clock.now(), pki=pki, timezone=settings.timezone)
+        return seed_demo(
+            engine,
+            now=clock.now(),
+            pki=pki,
+            timezone=settings.timezone,
+            public_url=settings.public_url,
+        )
     except WorkflowError as error:
         click.echo(f"demo seed refused: {error.message}", err=True)
         sys.exit(1)

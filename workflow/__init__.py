@@ -80,6 +80,14 @@ from workflow._listing import (
     my_transcripts,
 )
 from workflow._passwords import hash_password, password_needs_rehash, verify_password
+from workflow._pdf_signing import (
+    PdfSigning,
+    PdfSigningSetupError,
+    local_timestamper,
+    pdf_signing_options,
+    read_trust_roots,
+    tsa_at_url,
+)
 from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
 from workflow._scoped import (
@@ -96,6 +104,11 @@ from workflow._scoped import (
     view_transcript,
 )
 from workflow._settings import Settings, load_settings
+from workflow._signed_pdf import (
+    PdfNotCompletedError,
+    PdfSignatureMissingError,
+    SignedPdfInvalidError,
+)
 from workflow._signing import finalize, send_back, sign
 from workflow._signing_completion import ItemResult, complete_signing
 from workflow._signing_errors import (
@@ -231,6 +244,10 @@ __all__ = [
     "NotInSupplementaryGroupError",
     "NotYetLockedError",
     "OrganisationCertificateRequiredError",
+    "PdfNotCompletedError",
+    "PdfSignatureMissingError",
+    "PdfSigning",
+    "PdfSigningSetupError",
     "PreparedItem",
     "PreparedSession",
     "ReasonRequiredError",
@@ -246,6 +263,7 @@ __all__ = [
     "SignedFile",
     "SignedFileKind",
     "SignedFileMissingError",
+    "SignedPdfInvalidError",
     "SignedXmlMismatchError",
     "SignerFailedError",
     "SigningSessionCompletedError",
@@ -310,17 +328,20 @@ __all__ = [
     "load_actor",
     "load_facts",
     "load_settings",
+    "local_timestamper",
     "may_read",
     "mermaid_diagram",
     "my_tasks",
     "my_transcripts",
     "password_needs_rehash",
+    "pdf_signing_options",
     "prepare_signing",
     "propose_year_end",
     "read_signed_file",
     "read_student_year",
     "read_subject_sheet",
     "read_transcript",
+    "read_trust_roots",
     "record_data",
     "record_homeroom_data",
     "record_subject_scores",
@@ -339,6 +360,7 @@ __all__ = [
     "snapshot",
     "task_queue",
     "transcript_document",
+    "tsa_at_url",
     "verify_audit_chain",
     "verify_password",
     "view_transcript",

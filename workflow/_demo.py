@@ -51,6 +51,7 @@ from workflow._demo_script import ScriptPlayer
 from workflow._demo_setup import SEED_ACTOR, ClassKey, set_up_school
 from workflow._demo_tracking import EntryStep, entry_steps
 from workflow._errors import InvalidInputError, WorkflowError
+from workflow._pdf_signing import DEFAULT_PUBLIC_URL
 from workflow._uow import UnitOfWork
 
 _COMPLETE = "demo.complete"
@@ -108,14 +109,20 @@ class DemoSummary:
 
 
 def seed_demo(
-    engine: Engine, *, now: datetime, pki: DemoPki, timezone: str = "Asia/Ho_Chi_Minh"
+    engine: Engine,
+    *,
+    now: datetime,
+    pki: DemoPki,
+    timezone: str = "Asia/Ho_Chi_Minh",
+    public_url: str = DEFAULT_PUBLIC_URL,
 ) -> DemoSummary:
     """Create the demo school unless it exists; return what the demo holds either way.
 
     The years are the school year containing ``now`` (September–August in ``timezone``) and
     the one before; every event is dated at or before ``now``. Students and scores come from a
     seeded generator, so the same ``now`` gives the same people and scores (transcript ids are
-    random UUIDs, as everywhere); ``pki`` (``ensure_demo_pki``) holds the keys that sign.
+    random UUIDs, as everywhere); ``pki`` (``ensure_demo_pki``) holds the keys that sign;
+    the signed PDFs' QR codes open ``public_url``'s verification page.
     DemoConflictError if demo usernames are already taken; DemoIncompleteError if an earlier
     seed stopped half-way.
     """
@@ -141,7 +148,7 @@ def seed_demo(
     # One script in the order of the instants; at the same instant the tracking book first.
     steps: list[Step | EntryStep] = [*entries, *transcripts]
     script = sorted(steps, key=lambda step: step.at)
-    ScriptPlayer(engine, roster, data, pki).play(script)
+    ScriptPlayer(engine, roster, data, pki, public_url=public_url).play(script)
     with UnitOfWork(engine) as uow:
         uow.audit.record(
             actor=SEED_ACTOR,

@@ -7,7 +7,10 @@ they judge real work: the guards, the state machine and the audit chain all appl
 Last year's signatures are real XML signatures: each signer's demo key
 (``var/pki/<login>.p12``, the school seal ``school-seal.p12``; opened once by
 ``ensure_demo_pki``) signs through ``sign_with``, the server-side path of two-step signing,
-one session per class, step and subject, as a teacher signs a whole class at once.
+one session per class, step and subject, as a teacher signs a whole class at once. The
+homeroom teacher, the principal and the seal sign the PDF too (rendered once per transcript at
+the homeroom step): B-T through the demo PKI's TSA (``tsa.p12``, stamping in-process at the
+step's instant), the seal at B-LT against the demo root.
 
 This year's transcripts are in progress: their year has no semester II yet, and an annual
 XML document (CaNam) cannot be rendered without it (nor without the promotion decision). Their
@@ -20,6 +23,7 @@ do NOT match the demo PKI's certificates; no XML is stored for them.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import groupby
@@ -37,12 +41,17 @@ from workflow._demo_plan import Action, Step, TranscriptKey
 from workflow._demo_setup import DemoRoster
 from workflow._demo_tracking import EntryPlayer, EntryStep
 from workflow._errors import WorkflowError
+from workflow._pdf_signing import DEFAULT_PUBLIC_URL, PdfSigning, local_timestamper
 from workflow._policy import SignatureEvidence
 from workflow._signing import finalize, sign
 from workflow._signing_sessions import sign_with
 from workflow._signing_steps import SigningStep, slot_of_step
 from workflow._uow import UnitOfWork
 from workflow._versions import request_correction
+
+# The demo PKI names no OCSP/CRL, so collecting the seal's validation data warns, once per
+# transcript, that revocation data may be incomplete: true, and noise in the demo's output.
+logging.getLogger("pyhanko.sign.validation.dss").setLevel(logging.ERROR)
 
 SCHOOL_SEAL = "school-seal"
 """The login the school's organisation certificate is derived from (the clerk holds it)."""
@@ -108,10 +117,17 @@ class ScriptPlayer:
         roster: DemoRoster,
         data: dict[TranscriptKey, dict[str, Any]],
         pki: DemoPki,
+        *,
+        public_url: str = DEFAULT_PUBLIC_URL,
     ) -> None:
         self._engine, self._roster, self._data = engine, roster, data
         self._signers = {login: _signer(c) for login, c in pki.staff.items()}
         self._seal = _signer(pki.seal)
+        self._pdf = PdfSigning(
+            public_url=public_url,
+            timestamper=local_timestamper(pki.tsa.key, (pki.tsa.certificate, *pki.tsa.chain)),
+            trust_roots=(pki.root,),
+        )
         self._actors: dict[tuple[str, datetime], Actor] = {}
         self._entries = EntryPlayer(engine, roster, data, self._login_at)
         self._built = self._entries.built
@@ -157,6 +173,7 @@ class ScriptPlayer:
             step=first.step,
             subject_code=first.subject_code,
             now=first.at,
+            pdf=self._pdf,
         )
         for result in results:
             if not result.ok:

@@ -49,8 +49,15 @@ class Settings(BaseSettings):
     """Login requests one client address may make per minute (429 beyond)."""
     trust_roots: Path | None = None
     """PEM bundle of the certification authorities whose certificates are trusted for
-    signatures (``hocba verify``, the verification page). Unset in demo mode: the demo PKI's
+    signatures (``hocba verify``, the verification page, the seal's B-LT validation data).
+    Unset in demo mode: the demo PKI's
     ``<data_dir>/pki/root-ca.pem``; unset otherwise: nothing is trusted until it is set."""
+    public_url: str = "http://127.0.0.1:8000"
+    """The site's public address: the QR code of a transcript's PDF opens
+    ``<public_url>/xac-thuc?ma=<transcript id>``."""
+    tsa_url: str | None = None
+    """An RFC 3161 timestamp authority: PDF signatures are then B-T (the school seal B-LT).
+    Unset: B-B (in demo mode the demo PKI's TSA stamps instead)."""
 
 
 def load_settings() -> Settings:

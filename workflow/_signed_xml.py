@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree  # type: ignore[import-untyped]
 from sqlmodel import Session
@@ -19,6 +19,7 @@ from domain.documents import (
     DS_NS,
     DocumentError,
     Slot,
+    TranscriptDocument,
     UnsafeXmlError,
     parse_untrusted,
     render_xml,
@@ -72,12 +73,23 @@ def issued_on(stored: bytes | None, live: frozenset[str], now: datetime) -> date
     return now.astimezone(VIETNAM).date()
 
 
+class CurrentDocument(NamedTuple):
+    """The transcript as the next signer signs it."""
+
+    document: TranscriptDocument
+    """The data, as rendered fresh (the PDF is rendered from the same value)."""
+    xml: bytes
+    """The XML to sign, the live slots' signatures carried over."""
+    base: str | None
+    """SHA-256 of the stored signed XML it was based on."""
+
+
 def current_document(
     session: Session, row: Transcript, *, live: frozenset[str], now: datetime
-) -> tuple[bytes, str | None]:
+) -> CurrentDocument:
     """The XML to sign next: fresh from the data, the live slots' signatures carried over once
-    the data they cover is found unchanged. Returns it with the SHA-256 of the stored XML it
-    was based on.
+    the data they cover is found unchanged; with the data it was rendered from and the
+    SHA-256 of the stored XML it was based on.
 
     Raises TranscriptDataIncompleteError / TranscriptDataInvalidError (the data),
     SignedXmlMismatchError (the data changed under a signature).
@@ -93,7 +105,7 @@ def current_document(
     except DocumentError as error:
         raise DocumentNotPreparableError(row.id, str(error)) from None
     if stored is None or not live:
-        return fresh, row.xml_sha256
+        return CurrentDocument(document, fresh, row.xml_sha256)
     tree = parse_untrusted(fresh)
     old = parse_untrusted(stored).getroot()
     signed = _signed_slots(old)
@@ -107,7 +119,7 @@ def current_document(
     for element in tree.getroot().find("DSCKS"):
         if _slot_of(element) in live:
             element.append(copy.deepcopy(signed[_slot_of(element)].find(_SIGNATURE)))
-    return _serialise(tree), row.xml_sha256
+    return CurrentDocument(document, _serialise(tree), row.xml_sha256)
 
 
 def _covered(slot: str) -> tuple[str, ...]:

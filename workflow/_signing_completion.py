@@ -4,7 +4,9 @@ One transaction per item: an item whose value does not verify, or whose transcri
 meanwhile, changes nothing and is reported with its refusal's code. Subject teachers sign the
 same transcript concurrently: a GVBM signature covers only ``TTChung``, its ``MonHoc`` and its
 own properties, so it moves into the XML another teacher stored meanwhile, and the result is
-verified as a whole.
+verified as a whole. The homeroom, principal and school steps sign the PDF too: its value is
+required, the assembled PDF must verify (``workflow._signed_pdf``), and the XML and the PDF
+are stored in the same transaction as the transition.
 """
 
 from __future__ import annotations
@@ -30,7 +32,16 @@ from domain.documents import (
 from domain.model import SigningSession, SigningSessionItem, Transcript
 from workflow._actor import Actor
 from workflow._errors import ConflictError, InvalidInputError, NotFoundError, WorkflowError
+from workflow._pdf_signing import PdfSigning
 from workflow._policy import SignatureEvidence
+from workflow._signed_pdf import (
+    PdfNotCompletedError,
+    PdfPart,
+    PdfSignatureMissingError,
+    SignedPdfInvalidError,
+    complete_pdf,
+    require_pdf_base,
+)
 from workflow._signed_xml import VIETNAM, merge_subject_signature, stored_xml
 from workflow._signing import record_signature
 from workflow._signing_checks import read_chain
@@ -120,14 +131,21 @@ def complete_signing(
     session_id: str,
     signatures: Mapping[str, bytes],
     now: datetime,
+    pdf_signatures: Mapping[str, bytes] | None = None,
+    pdf: PdfSigning | None = None,
 ) -> list[ItemResult]:
     """Assemble, verify and record each item's signature; one transaction per item.
 
+    ``signatures`` are the XML signature values by transcript id, ``pdf_signatures`` the PDF
+    ones (required for the homeroom, principal and school steps; ``pdf`` as when prepared).
     Only the session's signer, only before it expires, only once (typed errors). An item
     whose value does not verify, or whose transcript moved meanwhile, changes nothing and is
     reported with ``ok=False`` and the refusal's code.
     """
-    record, items = _claim(uow, actor=actor, session_id=session_id, known=set(signatures), now=now)
+    pdf_values = pdf_signatures or {}
+    options = pdf or PdfSigning()
+    known = set(signatures) | set(pdf_values)
+    record, items = _claim(uow, actor=actor, session_id=session_id, known=known, now=now)
     chain = read_chain([base64.b64decode(c) for c in record.certificate_chain])
     step = SigningStep(record.step)
     results = []
@@ -144,6 +162,8 @@ def complete_signing(
                 chain=chain,
                 item=item,
                 value=value,
+                pdf_value=pdf_values.get(item.transcript_id),
+                options=options,
                 now=now,
             )
         results.append(outcome)
@@ -166,6 +186,8 @@ def _complete_item(
     chain: Sequence[x509.Certificate],
     item: SigningSessionItem,
     value: bytes,
+    pdf_value: bytes | None,
+    options: PdfSigning,
     now: datetime,
 ) -> ItemResult:
     prepared = PreparedSignature(
@@ -179,6 +201,19 @@ def _complete_item(
         signed = complete_slot(prepared, value)
     except DocumentError as error:
         return ItemResult(item.transcript_id, False, _status(uow, item), error.code)
+    # The PDF is assembled and verified before the transaction, as the XML is: the timestamp
+    # authority and the seal's validation data may take a while.
+    part, signed_pdf = None, None
+    if item.pdf_prepared is not None:
+        try:
+            if pdf_value is None:
+                raise PdfSignatureMissingError
+            part = PdfPart.from_json(item.pdf_prepared)
+            signed_pdf = complete_pdf(part, value=pdf_value, options=options, now=now)
+        except PdfNotCompletedError as error:
+            return ItemResult(item.transcript_id, False, _status(uow, item), error.reason)
+        except (PdfSignatureMissingError, SignedPdfInvalidError) as error:
+            return ItemResult(item.transcript_id, False, _status(uow, item), error.code)
     evidence = SignatureEvidence(
         certificate_sha256=record.certificate_sha256,
         certificate_subject=chain[0].subject.rfc4514_string(),
@@ -196,6 +231,8 @@ def _complete_item(
                 final = _on_current(
                     uow.session, row=row, item=item, slot=prepared.slot, step=step, signed=signed
                 )
+                if part is not None:
+                    require_pdf_base(row, part)
                 record_signature(
                     uow,
                     row,
@@ -205,6 +242,7 @@ def _complete_item(
                     now=now,
                     subject_code=record.subject_code,
                     signed_xml=final,
+                    signed_pdf=signed_pdf,
                 )
                 uow.commit("the transcript")
                 return ItemResult(item.transcript_id, True, str(row.status))
@@ -214,34 +252,6 @@ def _complete_item(
         except WorkflowError as error:
             return ItemResult(item.transcript_id, False, _status(uow, item), error.code)
     raise AssertionError("unreachable: the last attempt returns")  # pragma: no cover
-    evidence = SignatureEvidence(
-        certificate_sha256=record.certificate_sha256,
-        certificate_subject=chain[0].subject.rfc4514_string(),
-        certificate_serial=str(chain[0].serial_number),
-        signed_at=prepared.signing_time,
-        signed_bytes_sha256=hashlib.sha256(item.xml_to_sign).hexdigest(),
-        organisation=is_organisation_certificate(chain[0]),
-    )
-    try:
-        with uow:
-            row = get_transcript(uow.session, item.transcript_id)
-            final = _on_current(
-                uow.session, row=row, item=item, slot=prepared.slot, step=step, signed=signed
-            )
-            record_signature(
-                uow,
-                row,
-                step=step,
-                actor=actor,
-                evidence=evidence,
-                now=now,
-                subject_code=record.subject_code,
-                signed_xml=final,
-            )
-            uow.commit("the transcript")
-            return ItemResult(item.transcript_id, True, str(row.status))
-    except WorkflowError as error:
-        return ItemResult(item.transcript_id, False, _status(uow, item), error.code)
 
 
 def _on_current(

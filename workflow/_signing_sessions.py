@@ -3,9 +3,11 @@
 ``prepare_signing`` checks everything it can before storing anything (the actor may sign
 this step on each transcript, the certificate is theirs and valid now), renders each
 transcript's XML fresh with the signatures already made, and hands out the canonical
-``ds:SignedInfo`` to sign. ``complete_signing`` assembles each item, verifies the whole
-document and only then fires the transition, one transaction per item: an item that fails
-changes nothing. ``sign_with`` is the server-side path (the demo's soft keys, the HSM seal).
+``ds:SignedInfo`` to sign; the homeroom, principal and school steps also prepare their PAdES
+signature on the PDF (``workflow._signed_pdf``), at the same signing time.
+``complete_signing`` assembles each item, verifies the whole document and only then fires the
+transition, one transaction per item: an item that fails changes nothing. ``sign_with`` is
+the server-side path (the demo's soft keys, the HSM seal).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from domain.signatures import Signer, SignerError
 from workflow._actor import Actor
 from workflow._errors import InvalidInputError
 from workflow._facts_loader import load_facts
+from workflow._pdf_signing import PdfSigning
+from workflow._signed_pdf import PdfPart, prepare_pdf
 from workflow._signed_xml import VIETNAM, current_document
 from workflow._signing_checks import check_certificate, check_may_sign, read_chain
 from workflow._signing_completion import ItemResult, complete_signing
@@ -63,6 +67,8 @@ class PreparedItem:
 
     transcript_id: str
     xml: ToSign
+    pdf: ToSign | None = None
+    """The PDF's signed attributes (homeroom, principal and school steps only)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +90,16 @@ def prepare_signing(
     certificate_chain: Sequence[bytes | x509.Certificate],
     now: datetime,
     lifetime: timedelta = SESSION_LIFETIME,
+    pdf: PdfSigning | None = None,
 ) -> PreparedSession:
     """Prepare ``step``'s signature on every transcript with the signer's certificate.
 
-    All or nothing: any refusal (the actor, the certificate, a transcript's state or data)
-    raises a typed error and stores nothing.
+    The homeroom, principal and school steps sign the PDF too (``pdf``: the public URL its QR
+    code opens, the timestamp authority, the trust roots; ``pdf_signing_options`` reads them
+    from the settings). All or nothing: any refusal (the actor, the certificate, a
+    transcript's state or data) raises a typed error and stores nothing.
     """
+    options = pdf or PdfSigning()
     if (step is SigningStep.SUBJECT) != (subject_code is not None):
         raise InvalidInputError(
             "subject_code",
@@ -125,12 +135,22 @@ def prepare_signing(
                 now=now,
             )
             check_certificate(session, actor, row, step, chain[0], now=now)
-            xml, base = current_document(session, row, live=facts.live_slots, now=now)
+            current = current_document(session, row, live=facts.live_slots, now=now)
             try:
-                prepared = prepare_slot(xml, slot, chain, signing_time)
+                prepared = prepare_slot(current.xml, slot, chain, signing_time)
             except DocumentError as error:
                 raise DocumentNotPreparableError(row.id, str(error)) from None
-            items.append(_item(position, row, prepared, base))
+            pdf_part = prepare_pdf(
+                session,
+                row,
+                step=step,
+                document=current.document,
+                live=facts.live_slots,
+                chain=chain,
+                signing_time=signing_time,
+                options=options,
+            )
+            items.append(_item(position, row, prepared, current.base, pdf_part))
         record = SigningSession(
             id=str(uuid.uuid4()),
             person_id=acting_person(actor),
@@ -143,7 +163,7 @@ def prepare_signing(
         )
         session.add(record)
         uow.flush("the signing session")
-        for item in items:
+        for item, _part in items:
             item.session_id = record.id
             session.add(item)
         uow.audit.record(
@@ -160,17 +180,24 @@ def prepare_signing(
             expires_at=record.expires_at,
             items=tuple(
                 PreparedItem(
-                    i.transcript_id,
-                    ToSign(i.xml_to_sign, SignatureAlgorithm(i.algorithm).client_name),
+                    item.transcript_id,
+                    ToSign(item.xml_to_sign, SignatureAlgorithm(item.algorithm).client_name),
+                    None
+                    if part is None
+                    else ToSign(part.prepared.to_sign, part.prepared.algorithm.value),
                 )
-                for i in items
+                for item, part in items
             ),
         )
 
 
 def _item(
-    position: int, row: Transcript, prepared: PreparedSignature, base: str | None
-) -> SigningSessionItem:
+    position: int,
+    row: Transcript,
+    prepared: PreparedSignature,
+    base: str | None,
+    pdf_part: PdfPart | None,
+) -> tuple[SigningSessionItem, PdfPart | None]:
     return SigningSessionItem(
         session_id="",
         transcript_id=row.id,
@@ -181,7 +208,8 @@ def _item(
         base_xml_sha256=base,
         xml_to_sign=prepared.to_be_signed,
         xml_prepared=prepared.document,
-    )
+        pdf_prepared=None if pdf_part is None else pdf_part.to_json(),
+    ), pdf_part
 
 
 def _b64(certificate: x509.Certificate) -> str:
@@ -201,8 +229,12 @@ def sign_with(
     step: SigningStep,
     subject_code: str | None = None,
     now: datetime,
+    pdf: PdfSigning | None = None,
 ) -> list[ItemResult]:
-    """Prepare, sign with a server-side key and complete: the demo signer, the HSM seal."""
+    """Prepare, sign with a server-side key and complete: the demo signer, the HSM seal.
+
+    The XML and, for the steps that sign it, the PDF.
+    """
     prepared = prepare_signing(
         uow,
         actor=actor,
@@ -211,11 +243,23 @@ def sign_with(
         subject_code=subject_code,
         certificate_chain=signer.chain,
         now=now,
+        pdf=pdf,
     )
     try:
         values = {item.transcript_id: signer.sign(item.xml.to_sign) for item in prepared.items}
+        pdf_values = {
+            item.transcript_id: signer.sign(item.pdf.to_sign)
+            for item in prepared.items
+            if item.pdf is not None
+        }
     except SignerError as error:
         raise SignerFailedError(error.reason) from None
     return complete_signing(
-        uow, actor=actor, session_id=prepared.session_id, signatures=values, now=now
+        uow,
+        actor=actor,
+        session_id=prepared.session_id,
+        signatures=values,
+        pdf_signatures=pdf_values,
+        now=now,
+        pdf=pdf,
     )

@@ -7,18 +7,16 @@ complete data (their promotion is decided), so their annual transcripts can beco
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from domain.certificates import Validity
 from domain.documents import verify_xml
 from domain.model import (
-    Blob,
     SigningSession,
     Transcript,
     TranscriptSignature,
@@ -28,22 +26,24 @@ from domain.signatures import Pkcs12Signer
 from tests.support.racing import engine_for_racers, race
 from tests.support.signing import (
     OTHER_SCHOOL_CODE,
+    Signable,
     authority,
     personal_key,
-    record_birthplaces,
-    register_personal_ids,
     seal_key,
     sign_session,
+    sign_subjects,
+    signable_scene,
+    stored_xml,
+    transcripts_state,
 )
 from tests.support.tracking import tracking_footprint, transcript_row
-from tests.support.world import BEFORE_LOCK, World
+from tests.support.world import BEFORE_LOCK
 from tests.support.xmlsec import XMLSEC1, xmlsec_verify
-from tests.support.year_end import SUBJECTS, enter_homeroom, saved_scene
+from tests.support.year_end import SUBJECTS
 from workflow import (
     SYSTEM,
     CertificateNotOwnedError,
     CertificateNotValidError,
-    HomeroomEntry,
     ItemResult,
     OrganisationCertificateRequiredError,
     SignedXmlMismatchError,
@@ -54,7 +54,6 @@ from workflow import (
     TranscriptDataIncompleteError,
     UnitOfWork,
     WorkflowError,
-    build_class_transcripts,
     complete_signing,
     finalize,
     prepare_signing,
@@ -64,63 +63,9 @@ from workflow import (
 AT = BEFORE_LOCK
 
 
-@dataclass(frozen=True)
-class Signable:
-    world: World
-    ids: list[str]
-    """The transcripts of An and Dũng (complete data)."""
-    pending: str
-    """Bình's transcript: her promotion awaits the retests."""
-
-
 @pytest.fixture
 def signable(engine: Engine) -> Signable:
-    scene = saved_scene(engine, "approved")
-    world = scene.world
-    register_personal_ids(world)
-    record_birthplaces(world)
-    comments = ("Chăm ngoan, học tốt.", "Cần cố gắng hơn.", "Cần rèn luyện thêm.", "Ngoan.")
-    conduct = ("T", "K", "CD", "T")
-    enter_homeroom(
-        world,
-        2,
-        [
-            HomeroomEntry(student, level, 1, comment)
-            for student, level, comment in zip(scene.students, conduct, comments, strict=True)
-        ],
-    )
-    ids = build_class_transcripts(
-        world.uow(), class_id=scene.class_id, actor=world.actor("gvcn.6a1"), now=AT
-    )
-    return Signable(world, [ids[0], ids[3]], ids[1])
-
-
-def stored_xml(engine: Engine, transcript_id: str) -> bytes:
-    row = transcript_row(engine, transcript_id)
-    assert row.xml_sha256 is not None
-    with Session(engine) as session:
-        blob = session.get(Blob, row.xml_sha256)
-        assert blob is not None
-        return bytes(blob.content)
-
-
-def transcripts_state(engine: Engine) -> list[tuple[object, ...]]:
-    """What a refused completion must leave as it was: every transcript and signature."""
-    with Session(engine) as session:
-        rows = session.exec(select(Transcript).order_by(col(Transcript.id))).all()
-        signatures = session.exec(select(TranscriptSignature)).all()
-        return [
-            *((r.id, r.status, r.xml_sha256, r.row_version) for r in rows),
-            *((s.transcript_id, s.slot) for s in signatures),
-        ]
-
-
-def sign_subjects(s: Signable, codes: tuple[str, ...] = SUBJECTS) -> None:
-    for code in codes:
-        results = sign_session(
-            s.world, f"gvbm.{code.lower()}", s.ids, SigningStep.SUBJECT, AT, subject_code=code
-        )
-        assert all(r.ok for r in results), results
+    return signable_scene(engine)
 
 
 def prepare(s: Signable, who: str, step: SigningStep, **options: object) -> object:

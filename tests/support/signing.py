@@ -3,7 +3,9 @@
 Every staff login of the test world gets a personal ID (``Person.personal_id``) and an RSA
 certificate naming it (``UID=CCCD:<id>``), issued with ``domain.certificates`` under a
 throwaway CA; the school gets an organisation certificate (``UID=MST:79000001``), and a second
-school one for refusals. Keys are made once per test process.
+school one for refusals. Keys are made once per test process. The homeroom, principal and
+school steps sign the PDF too: ``pdf_options`` trusts the throwaway CA, and with
+``timestamped`` stamps through an in-process TSA issued by the same CA.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from sqlmodel import Session, select
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
 
 from domain.certificates import (
     Validity,
@@ -27,10 +30,22 @@ from domain.certificates import (
     organisation_name,
     personal_name,
     signer_certificate,
+    tsa_certificate,
 )
-from domain.model import Person, Student
-from tests.support.world import World
-from workflow import ItemResult, SigningStep, complete_signing, prepare_signing
+from domain.model import Blob, Person, Student, Transcript, TranscriptSignature
+from tests.support.tracking import transcript_row
+from tests.support.world import BEFORE_LOCK, World
+from tests.support.year_end import SUBJECTS, enter_homeroom, saved_scene
+from workflow import (
+    HomeroomEntry,
+    ItemResult,
+    PdfSigning,
+    SigningStep,
+    build_class_transcripts,
+    complete_signing,
+    local_timestamper,
+    prepare_signing,
+)
 
 VALID = Validity(datetime(2024, 1, 1, tzinfo=UTC), datetime(2034, 1, 1, tzinfo=UTC))
 SCHOOL = "Trường THCS Thử Nghiệm"
@@ -124,6 +139,30 @@ def seal_key(school_code: str = SCHOOL_CODE) -> Key:
     return Key(key, (certificate, ca.root))
 
 
+@cache
+def tsa_key() -> Key:
+    """A timestamp authority's key and certificate under the test CA."""
+    ca = authority()
+    key = _rsa_key("tsa")
+    certificate = tsa_certificate(
+        ca_name("Hocba Session Test TSA", "Hocba Test"),
+        key.public_key(),
+        ca.root.subject,
+        ca.key,
+        serial=x509.random_serial_number(),
+        validity=VALID,
+    )
+    return Key(key, (certificate, ca.root))
+
+
+def pdf_options(*, timestamped: bool = False) -> PdfSigning:
+    """PDF signing that trusts the test CA; ``timestamped``: B-T, the seal B-LT."""
+    stamper = local_timestamper(tsa_key().key, tsa_key().chain) if timestamped else None
+    return PdfSigning(
+        public_url="https://hocba.example.vn", timestamper=stamper, trust_roots=(authority().root,)
+    )
+
+
 def register_personal_ids(world: World) -> None:
     """Put every staff member's personal ID on file (what their certificates name)."""
     with Session(world.engine) as session:
@@ -153,9 +192,12 @@ def sign_session(
     *,
     subject_code: str | None = None,
     key: Key | None = None,
+    pdf: PdfSigning | None = None,
 ) -> list[ItemResult]:
-    """``who`` prepares, signs with their key (the seal for the school step), completes."""
+    """``who`` prepares, signs with their key (the seal for the school step), completes;
+    the XML and, for the steps that sign it, the PDF."""
     key = key or (seal_key() if step is SigningStep.SCHOOL else personal_key(who))
+    options = pdf or pdf_options()
     actor = world.actor(who, at)
     prepared = prepare_signing(
         world.uow(),
@@ -165,8 +207,95 @@ def sign_session(
         subject_code=subject_code,
         certificate_chain=key.der_chain,
         now=at,
+        pdf=options,
     )
     values = {item.transcript_id: key.sign(item.xml.to_sign) for item in prepared.items}
+    pdf_values = {i.transcript_id: key.sign(i.pdf.to_sign) for i in prepared.items if i.pdf}
     return complete_signing(
-        world.uow(), actor=actor, session_id=prepared.session_id, signatures=values, now=at
+        world.uow(),
+        actor=actor,
+        session_id=prepared.session_id,
+        signatures=values,
+        pdf_signatures=pdf_values,
+        now=at,
+        pdf=options,
     )
+
+
+@dataclass(frozen=True)
+class Signable:
+    """The signing scene: the world and the transcripts."""
+
+    world: World
+    ids: list[str]
+    """The transcripts of An and Dũng (complete data)."""
+    pending: str
+    """Bình's transcript: her promotion awaits the retests."""
+
+
+def signable_scene(engine: Engine) -> Signable:
+    """6A1 of the test school with its year entered and approved, ready for transcripts:
+    An and Dũng have complete data (their promotion is decided), so theirs can be signed."""
+    scene = saved_scene(engine, "approved")
+    world = scene.world
+    register_personal_ids(world)
+    record_birthplaces(world)
+    comments = ("Chăm ngoan, học tốt.", "Cần cố gắng hơn.", "Cần rèn luyện thêm.", "Ngoan.")
+    conduct = ("T", "K", "CD", "T")
+    enter_homeroom(
+        world,
+        2,
+        [
+            HomeroomEntry(student, level, 1, comment)
+            for student, level, comment in zip(scene.students, conduct, comments, strict=True)
+        ],
+    )
+    ids = build_class_transcripts(
+        world.uow(), class_id=scene.class_id, actor=world.actor("gvcn.6a1"), now=BEFORE_LOCK
+    )
+    return Signable(world, [ids[0], ids[3]], ids[1])
+
+
+def stored_xml(engine: Engine, transcript_id: str) -> bytes:
+    """The transcript's current signed XML."""
+    row = transcript_row(engine, transcript_id)
+    assert row.xml_sha256 is not None
+    with Session(engine) as session:
+        blob = session.get(Blob, row.xml_sha256)
+        assert blob is not None
+        return bytes(blob.content)
+
+
+def stored_pdf(engine: Engine, transcript_id: str) -> bytes:
+    """The transcript's current signed PDF."""
+    row = transcript_row(engine, transcript_id)
+    assert row.pdf_sha256 is not None
+    with Session(engine) as session:
+        blob = session.get(Blob, row.pdf_sha256)
+        assert blob is not None
+        return bytes(blob.content)
+
+
+def transcripts_state(engine: Engine) -> list[tuple[object, ...]]:
+    """What a refused completion must leave as it was: every transcript and signature."""
+    with Session(engine) as session:
+        rows = session.exec(select(Transcript).order_by(col(Transcript.id))).all()
+        signatures = session.exec(select(TranscriptSignature)).all()
+        return [
+            *((r.id, r.status, r.xml_sha256, r.pdf_sha256, r.row_version) for r in rows),
+            *((s.transcript_id, s.slot) for s in signatures),
+        ]
+
+
+def sign_subjects(s: Signable, codes: tuple[str, ...] = SUBJECTS) -> None:
+    """Every subject teacher signs the scene's transcripts."""
+    for code in codes:
+        results = sign_session(
+            s.world,
+            f"gvbm.{code.lower()}",
+            s.ids,
+            SigningStep.SUBJECT,
+            BEFORE_LOCK,
+            subject_code=code,
+        )
+        assert all(r.ok for r in results), results
