@@ -5,6 +5,7 @@ pdfsig all accept."""
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from sqlmodel import Session, col, select
 from domain.documents import verify_xml
 from domain.model import Blob, SchoolClass, SchoolYear, Transcript, TranscriptStatus
 from domain.signatures import FIELD_NAMES, verify_pdf
+from tests.support.cli import hocba
 from tests.support.clock import vn
 from tests.support.databases import MigratedDatabase
 from tests.support.demo_pki import demo_pki
@@ -114,3 +116,25 @@ def test_pdfsig_accepts_every_signature_of_the_demos_signed_pdfs(
         assert report.count("Signature Validation: Signature is Valid.") == 3, report
         for name in FIELD_NAMES:
             assert f"Signature Field Name: {name}" in report
+
+
+def test_hocba_verify_says_valid_for_a_finalized_demo_transcripts_xml_and_pdf(
+    seeded: Engine, tmp_path: Path
+) -> None:
+    # The acceptance line of the signing issue, through the real console command.
+    row, pdf = last_years_finalized_pdfs(seeded)[0]
+    with Session(seeded) as session:
+        stored = session.get(Transcript, row.id)
+        assert stored is not None and stored.xml_sha256 is not None
+        blob = session.get(Blob, stored.xml_sha256)
+        assert blob is not None
+        xml = bytes(blob.content)
+    root = str(demo_pki().root_path)
+    for name, content in (("transcript.xml", xml), ("transcript.pdf", pdf)):
+        path = tmp_path / name
+        path.write_bytes(content)
+        done = hocba("verify", "--json", "--trust-roots", root, str(path), cwd=tmp_path)
+        assert done.returncode == 0, (name, done.stdout, done.stderr)
+        report = json.loads(done.stdout)
+        assert report["valid"] and report["indication"] == "TOTAL_PASSED", report
+        assert report["format"] == name.rsplit(".", 1)[1]

@@ -8,15 +8,13 @@ is valid until 2034, so no assertion depends on the date.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 
 import pytest
 
 from domain.documents import render_xml
+from tests.support.cli import hocba
 from tests.support.live_pki import live_pki
 from tests.support.tampering import edit, set_text
 from tests.support.transcripts import annual_document, annual_slots, sign_all
@@ -27,34 +25,6 @@ def signed(role: str = "", label: str = "") -> bytes:
     pki = live_pki()
     signers = pki.with_signer(role, label) if role else pki.staff
     return sign_all(render_xml(annual_document()), signers, annual_slots())
-
-
-def hocba(
-    *arguments: str, cwd: Path, env: dict[str, str] | None = None, stdin: bytes | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``hocba`` script in ``cwd`` (no stray .env), with ``env`` added."""
-    script = Path(sys.executable).with_name("hocba")
-    command = (
-        [str(script)]
-        if script.exists()
-        else [sys.executable, "-c", "from hocba.cli import main; main()"]
-    )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("HOCBA_")}
-    completed = subprocess.run(
-        [*command, *arguments],
-        input=stdin,
-        capture_output=True,
-        timeout=120,
-        check=False,
-        cwd=cwd,
-        env={**clean, **(env or {})},
-    )
-    return subprocess.CompletedProcess(
-        completed.args,
-        completed.returncode,
-        completed.stdout.decode("utf-8"),
-        completed.stderr.decode("utf-8"),
-    )
 
 
 @pytest.fixture
