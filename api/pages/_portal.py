@@ -23,6 +23,7 @@ from domain.signatures import (
     load_trust_roots,
     role_vi,
     verdict_vi,
+    verify_transcript_file,
 )
 from workflow import Settings
 
@@ -61,8 +62,6 @@ async def verify_upload(*, visit: NamedDependency[Visit]) -> Response[str]:
     if not data:
         raise PageError(422, "Tệp đã chọn rỗng.")
     trust = _trust(visit.settings)
-    from domain.signatures import verify_transcript_file  # noqa: PLC0415
-
     report: VerificationReport = await visit.run(
         lambda: verify_transcript_file(data, trust=trust, now=visit.now)
     )

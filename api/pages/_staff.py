@@ -130,7 +130,10 @@ async def transcript_page(
 
 @get("/hoc-ba/{transcript_id:str}/{kind:str}", include_in_schema=False)
 async def transcript_file(
-    *, transcript_id: TranscriptId, kind: str, visit: NamedDependency[Visit]
+    *,
+    transcript_id: TranscriptId,
+    kind: Annotated[str, PathParameter(pattern="^(xml|pdf)$")],
+    visit: NamedDependency[Visit],
 ) -> Response[bytes]:
     """The current signed XML or PDF, for a reader in scope (audited by the workflow)."""
     actor = visit.staff()
