@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict, State
 from litestar.response import Redirect
+from litestar.types import ExceptionHandlersMap
 
 import templates
 from api._problems import status_of
@@ -50,6 +51,7 @@ _ENV.filters |= {
     "action_vi": words.action_vi,
     "subject_vi": words.subject_vi,
     "slot_vi": words.slot_vi,
+    "mark_vi": words.mark_vi,
     "correction_status_vi": lambda s: words.CORRECTION_STATUS_VI.get(s, s),
 }
 
@@ -235,7 +237,7 @@ def _login_required(request: Request[Any, Any, Any], _: LoginRequiredError) -> R
     return Redirect(LOGIN_PATH, status_code=303)
 
 
-PAGE_EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+PAGE_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     PageError: _page_error,
     WorkflowError: _workflow_error,
     LoginRequiredError: _login_required,

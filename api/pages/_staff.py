@@ -73,8 +73,10 @@ async def inbox(*, visit: NamedDependency[Visit]) -> Response[str]:
 
 @get("/lop/{class_id:int}", include_in_schema=False)
 async def class_page(*, class_id: ClassId, visit: NamedDependency[Visit]) -> Response[str]:
-    """A class's transcripts in the reader's scope, with their states."""
+    """A class's transcripts in the reader's scope, with their states (staff pages only)."""
     actor = visit.staff()
+    if visit.kind in ("own", "admin"):
+        raise PageError(403, "Trang này dành cho cán bộ, giáo viên của trường.")
     uow = visit.uow()
     items = await visit.run(
         lambda: list_transcripts(uow, actor=actor, now=visit.now, class_id=class_id, limit=500)

@@ -29,6 +29,7 @@ ACTION_VI = {
     "accept_transfer": "Tiếp nhận học sinh chuyển trường",
 }
 CORRECTION_STATUS_VI = {"pending": "Đang chờ", "approved": "Đã duyệt", "rejected": "Đã từ chối"}
+LEVEL_VI = {"T": "Tốt", "K": "Khá", "D": "Đạt", "CD": "Chưa đạt"}
 _SLOTS_VI = {"GVCN": "Giáo viên chủ nhiệm", "HieuTruong": "Hiệu trưởng", "DonVi": "Nhà trường"}
 
 
@@ -68,3 +69,10 @@ def when_vi(moment: datetime | None, zone: str) -> str:
     if moment is None:
         return ""
     return moment.astimezone(ZoneInfo(zone)).strftime("%d/%m/%Y %H:%M")
+
+
+def mark_vi(value: object) -> str:
+    """A result as printed: a score as is, a level or comment result in words, ``—`` if none."""
+    if value is None:
+        return "—"
+    return LEVEL_VI.get(str(value), str(value))

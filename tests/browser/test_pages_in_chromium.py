@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
-from tests.browser.site import ARTIFACTS, PREVIOUS, DemoSite
+from tests.browser.site import ARTIFACTS, NOW, PREVIOUS, DemoSite
 from tests.support.tampering import edit, set_text
-from workflow import DEMO_PASSWORD
+from workflow import DEMO_PASSWORD, TranscriptSummary, UnitOfWork, list_transcripts
 
 
 def shot(page: Page, name: str) -> None:
@@ -106,7 +106,7 @@ def test_a_corrected_version_is_signed_in_the_browser_from_subject_teacher_to_cl
 def upload(page: Page, name: str, content: bytes) -> None:
     page.goto("/xac-thuc")
     page.get_by_label("Tệp học bạ (XML hoặc PDF)").set_input_files(
-        files=[{"name": name, "mimeType": "application/xml", "buffer": content}]
+        files=FilePayload(name=name, mimeType="application/xml", buffer=content)
     )
     page.get_by_role("button", name="Xác thực").click()
 
@@ -165,10 +165,7 @@ def test_a_student_sees_only_their_own_transcripts_and_not_a_classmates(
     expect(page.get_by_role("alert")).to_contain_text("Không tìm thấy")
 
 
-def _class_list(site: DemoSite, class_id: int) -> list:  # type: ignore[type-arg]
-    from tests.browser.site import NOW  # noqa: PLC0415
-    from workflow import UnitOfWork, list_transcripts  # noqa: PLC0415
-
+def _class_list(site: DemoSite, class_id: int) -> list[TranscriptSummary]:
     return list_transcripts(
         UnitOfWork(site.engine), actor=site.actor("hieutruong"), now=NOW, class_id=class_id
     )
