@@ -17,6 +17,7 @@ import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar import Request, Response
 from litestar.datastructures import FormMultiDict, State
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
 
@@ -233,6 +234,21 @@ def _workflow_error(request: Request[Any, Any, Any], error: WorkflowError) -> Re
     return _error_page(request, status_of(error), error.message_vi)
 
 
+_HTTP_VI = {
+    400: "Yêu cầu không hợp lệ.",
+    404: "Không tìm thấy trang này.",
+    405: "Trang này không nhận kiểu yêu cầu đó.",
+    413: "Tệp quá lớn.",
+    422: "Địa chỉ hoặc dữ liệu gửi lên không hợp lệ.",
+    429: "Có quá nhiều yêu cầu trong thời gian ngắn; hãy thử lại sau ít phút.",
+}
+
+
+def _http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[str]:
+    status = error.status_code
+    return _error_page(request, status, _HTTP_VI.get(status, "Không thực hiện được yêu cầu."))
+
+
 def _login_required(request: Request[Any, Any, Any], _: LoginRequiredError) -> Response[Any]:
     return Redirect(LOGIN_PATH, status_code=303)
 
@@ -241,4 +257,6 @@ PAGE_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     PageError: _page_error,
     WorkflowError: _workflow_error,
     LoginRequiredError: _login_required,
+    HTTPException: _http_error,
+    ValidationException: _http_error,
 }

@@ -204,3 +204,13 @@ def test_outside_demo_mode_the_signing_page_explains_the_client_and_signs_nothin
             f"/ky/{site.class_id(CURRENT, '6A2')}", data={"_csrf": token, "task": "x"}
         )
         assert refused.status_code == 403
+
+
+def test_a_malformed_address_under_the_pages_answers_with_a_page(
+    client: TestClient[Any],
+) -> None:
+    log_in(client, "hieutruong")
+    response = client.get("/hoc-ba/not*an*id")
+    assert response.status_code in (400, 422)
+    assert "text/html" in response.headers["content-type"]
+    assert "không hợp lệ" in response.text
