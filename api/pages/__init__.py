@@ -19,6 +19,7 @@ from api.pages._department import correction_queue, decide
 from api.pages._login import login_form, login_submit, logout
 from api.pages._own import own_page
 from api.pages._portal import portal, verify_upload
+from api.pages._scores import save_scores, score_sheet
 from api.pages._session import COOKIE, CSRF_FIELD, PageSession, SessionCodec
 from api.pages._signing import demo_key_file, sign_class, signing_page
 from api.pages._staff import (
@@ -66,6 +67,8 @@ def pages_router(settings: Settings) -> Router:
             portal,
             verify_upload,
             own_page,
+            score_sheet,
+            save_scores,
         ],
         dependencies={"visit": Provide(provide_visit)},
         exception_handlers=PAGE_EXCEPTION_HANDLERS,

@@ -38,6 +38,9 @@ from workflow import (
 
 TEMPLATES = Path(templates.__file__).parent / "pages"
 LOGIN_PATH = "/dang-nhap"
+ADMINISTRATOR_REFUSAL = (
+    "Tài khoản quản trị không được xem hay thao tác trên dữ liệu học tập của học sinh."
+)
 
 _ENV = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -96,9 +99,12 @@ class Visit:
         return kind_of(self.actor)
 
     def staff(self) -> Actor:
-        """The logged-in actor; LoginRequiredError otherwise."""
+        """The logged-in actor; LoginRequiredError otherwise, and a 403 page for the
+        administrator (REQ-07: no academic data at all)."""
         if self.actor is None:
             raise LoginRequiredError
+        if self.actor.is_administrator:
+            raise PageError(403, ADMINISTRATOR_REFUSAL)
         return self.actor
 
     async def run(self, call: Callable[[], T]) -> T:

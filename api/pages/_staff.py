@@ -61,9 +61,9 @@ def group_tasks(items: list[TaskItem]) -> list[TaskGroup]:
 @get("/", include_in_schema=False)
 async def inbox(*, visit: NamedDependency[Visit]) -> Response[str]:
     """The start page: the staff inbox; students and guardians go to their own page."""
-    actor = visit.staff()
-    if visit.kind == "admin":
+    if visit.actor is not None and visit.kind == "admin":
         return visit.render("admin.html.j2", status=403)
+    actor = visit.staff()
     if visit.kind == "own":
         return visit.redirect("/cua-toi")
     uow = visit.uow()
@@ -75,7 +75,7 @@ async def inbox(*, visit: NamedDependency[Visit]) -> Response[str]:
 async def class_page(*, class_id: ClassId, visit: NamedDependency[Visit]) -> Response[str]:
     """A class's transcripts in the reader's scope, with their states (staff pages only)."""
     actor = visit.staff()
-    if visit.kind in ("own", "admin"):
+    if visit.kind == "own":
         raise PageError(403, "Trang này dành cho cán bộ, giáo viên của trường.")
     uow = visit.uow()
     items = await visit.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -214,3 +215,39 @@ def test_a_malformed_address_under_the_pages_answers_with_a_page(
     assert response.status_code in (400, 422)
     assert "text/html" in response.headers["content-type"]
     assert "không hợp lệ" in response.text
+
+
+def _sheet_fields(html: str) -> dict[str, str]:
+    return dict(re.findall(r'name="(s\d+_(?:r\d+|gk|ck|nx))" value="([^"]*)"', html))
+
+
+def test_a_subject_teacher_enters_scores_and_invalid_ones_are_named_and_not_stored(
+    client: TestClient[Any], site: DemoSite
+) -> None:
+    log_in(client, "gvbm.toan")
+    path = f"/diem/{site.class_id(CURRENT, '6A2')}/TOAN/1"
+    sheet = client.get(path)
+    assert sheet.status_code == 200 and "Sổ điểm môn Toán – lớp 6A2" in sheet.text
+    fields = _sheet_fields(sheet.text)
+    first = sorted(name for name in fields if name.endswith("_r0"))[0]
+    token = csrf_of(sheet.text)
+
+    refused = client.post(path, data={**fields, first: "11", "_csrf": token})
+    assert refused.status_code == 422
+    assert "Chưa lưu gì" in refused.text and 'value="11"' in refused.text
+    assert _sheet_fields(client.get(path).text) == fields
+
+    saved = client.post(path, data={**fields, first: "9,5", "_csrf": token})
+    assert saved.status_code == 200
+    assert "Đã lưu. 1 dòng có thay đổi." in saved.text
+    assert _sheet_fields(client.get(path).text)[first] == "9.5"
+
+
+def test_the_score_sheet_is_not_for_a_student_or_the_administrator(
+    client: TestClient[Any], site: DemoSite
+) -> None:
+    path = f"/diem/{site.class_id(CURRENT, '6A2')}/TOAN/1"
+    log_in(client, "hs.demo")
+    assert client.get(path).status_code in (403, 404)
+    log_in(client, "admin")
+    assert client.get(path).status_code == 403

@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
-from tests.browser.site import ARTIFACTS, NOW, PREVIOUS, DemoSite
+from tests.browser.site import ARTIFACTS, CURRENT, NOW, PREVIOUS, DemoSite
 from tests.support.tampering import edit, set_text
 from workflow import DEMO_PASSWORD, TranscriptSummary, UnitOfWork, list_transcripts
 
@@ -35,7 +35,9 @@ def sign_step(page: Page, step: str) -> None:
     section.get_by_role("button", name=re.compile("bằng chữ ký số thử nghiệm")).click()
 
 
-def test_a_subject_teacher_sees_their_classes_in_the_inbox(page: Page) -> None:
+def test_a_subject_teacher_sees_their_classes_in_the_inbox_and_opens_a_score_sheet(
+    page: Page, site: DemoSite
+) -> None:
     page.goto("/dang-nhap")
     shot(page, "01-dang-nhap")
     log_in(page, "gvbm.toan")
@@ -44,6 +46,10 @@ def test_a_subject_teacher_sees_their_classes_in_the_inbox(page: Page) -> None:
         expect(page.get_by_role("heading", name=re.compile(name))).to_be_visible()
     expect(page.get_by_text("Chế độ thử nghiệm")).to_be_visible()
     shot(page, "02-viec-cua-toi")
+    page.goto(f"/diem/{site.class_id(CURRENT, '6A1')}/TOAN/1")
+    expect(page.get_by_role("heading", name="Sổ điểm môn Toán – lớp 6A1")).to_be_visible()
+    expect(page.get_by_label(re.compile(", ĐĐGtx1$")).first).to_be_visible()
+    shot(page, "18-so-diem")
 
 
 def test_a_corrected_version_is_signed_in_the_browser_from_subject_teacher_to_clerk(
