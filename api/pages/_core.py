@@ -158,7 +158,8 @@ class Visit:
             "demo": self.settings.demo,
             "csrf": self.session.csrf,
             "csrf_field": CSRF_FIELD,
-            "username": self.session.username if self.actor else None,
+            # An error page does not resolve the actor; the signed session still names them.
+            "username": self.session.username if self.session.logged_in else None,
             "kind": self.kind,
             "when": self.when,
         }
