@@ -63,11 +63,11 @@ T = TypeVar("T")
 
 
 class PageError(Exception):
-    """A refusal shown as a page: ``status`` and a Vietnamese ``message``."""
+    """A refusal shown as a page: ``status_code`` and a Vietnamese ``message``."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
-        self.status = status
+        self.status_code = status
         self.message = message
 
 
@@ -234,7 +234,7 @@ def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> R
 
 
 def _page_error(request: Request[Any, Any, Any], error: PageError) -> Response[str]:
-    return _error_page(request, error.status, error.message)
+    return _error_page(request, error.status_code, error.message)
 
 
 def _workflow_error(request: Request[Any, Any, Any], error: WorkflowError) -> Response[str]:
