@@ -21,6 +21,7 @@ from api._openapi import assets_router, openapi_config
 from api._problems import EXCEPTION_HANDLERS
 from api._tasks import own_transcripts, tasks
 from api._transcripts import TranscriptController
+from api.pages import PAGE_SESSION_TTL, pages_router, pages_static_router, session_codec
 from workflow import Clock, Settings
 
 API_PREFIX = "/api/v1"
@@ -38,9 +39,8 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
 
     Raises ``SecretKeyError`` when no token secret is configured outside demo mode.
     """
-    tokens = TokenIssuer(
-        secret=token_secret(settings), ttl=timedelta(seconds=settings.token_ttl_seconds)
-    )
+    secret = token_secret(settings)
+    tokens = TokenIssuer(secret=secret, ttl=timedelta(seconds=settings.token_ttl_seconds))
     logins = Router(
         path="/", route_handlers=[login], middleware=[login_rate_limit(settings).middleware]
     )
@@ -52,13 +52,20 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
     )
     api = Router(path=API_PREFIX, route_handlers=[logins, protected], dependencies=DEPENDENCIES)
     return Litestar(
-        route_handlers=[health, api, assets_router()],
+        route_handlers=[
+            health,
+            api,
+            assets_router(),
+            pages_router(settings),
+            pages_static_router(),
+        ],
         state=State(
             {
                 "engine": engine,
                 "settings": settings,
                 "clock": clock or SystemClock(),
                 "tokens": tokens,
+                "page_sessions": session_codec(secret, ttl=PAGE_SESSION_TTL),
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,
