@@ -14,11 +14,13 @@ from api._auth import SCHEME, TokenIssuer, bearer_auth
 from api._clock import SystemClock
 from api._corrections import CorrectionController
 from api._deps import DEPENDENCIES
+from api._demo_signer import demo_keys, demo_sign
 from api._health import health
 from api._keys import token_secret
 from api._login import login, login_rate_limit
 from api._openapi import assets_router, openapi_config
 from api._problems import EXCEPTION_HANDLERS
+from api._signing import SigningSessionController
 from api._tasks import own_transcripts, tasks
 from api._transcripts import TranscriptController
 from workflow import Clock, Settings
@@ -46,7 +48,14 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
     )
     protected = Router(
         path="/",
-        route_handlers=[tasks, own_transcripts, TranscriptController, CorrectionController],
+        route_handlers=[
+            tasks,
+            own_transcripts,
+            TranscriptController,
+            CorrectionController,
+            SigningSessionController,
+            *([demo_sign] if settings.demo else []),
+        ],
         middleware=[bearer_auth()],
         security=[{SCHEME: []}],
     )
@@ -59,6 +68,7 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
                 "settings": settings,
                 "clock": clock or SystemClock(),
                 "tokens": tokens,
+                "demo_keys": demo_keys(settings) if settings.demo else None,
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,

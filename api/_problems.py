@@ -17,6 +17,8 @@ from litestar.types import ExceptionHandlersMap
 
 from workflow import (
     AdministratorForbiddenError,
+    CertificateNotOwnedError,
+    CertificateNotValidError,
     ConflictError,
     InvalidCredentialsError,
     InvalidInputError,
@@ -24,6 +26,7 @@ from workflow import (
     NotAssignedError,
     NotAuthenticatedError,
     NotFoundError,
+    SigningSessionNotYoursError,
     WorkflowError,
 )
 
@@ -42,6 +45,9 @@ _STATUS_OF_ERROR: tuple[tuple[type[WorkflowError], int], ...] = (
     (InvalidInputError, 422),
     (AdministratorForbiddenError, 403),
     (NotAssignedError, 403),
+    (SigningSessionNotYoursError, 403),
+    (CertificateNotOwnedError, 403),
+    (CertificateNotValidError, 422),
     (ConflictError, 409),
 )
 
