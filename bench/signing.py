@@ -9,7 +9,11 @@ each operation and the ratio against python-xmlsec measured in the same run:
 - XML verify of one signature: ``verify_xml`` of a document with one signed slot (schema,
   structure, digests, value) — vs xmlsec verifying that signature with the signer's key;
 - XML verify of the full transcript (every slot, chain included) — vs xmlsec verifying every
-  signature with a keys manager that holds the root and checks the chain.
+  signature with a keys manager that holds the root and checks the chain; and ``hocba
+  verify``'s whole function (``verify_transcript_file``: the same plus each certificate path
+  with pyhanko-certvalidator at its signing time, no revocation fetching);
+- PDF (no baseline): render, one signature two-step, render + the three signatures (B-B, and
+  B-T with the seal at B-LT using pyHanko's in-process TSA), verify of the three.
 
     .venv/bin/python -m bench.signing [--repeat 200]
 """
@@ -17,10 +21,12 @@ each operation and the ratio against python-xmlsec measured in the same run:
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -42,9 +48,18 @@ from domain.documents import (
     render_xml,
     verify_xml,
 )
+from domain.signatures import (
+    FIELD_DON_VI,
+    PadesLevel,
+    TrustSettings,
+    verify_pdf,
+    verify_transcript_file,
+)
+from tests.support.pdfs import SIGNING_ORDER, VERIFY_URL, sign_field, trust_roots
 from tests.support.pki import Pki, Signer, private_key_pem, rsa_pki
 from tests.support.transcripts import FIRST_SIGNATURE, SIGNER_OF, annual_document, sign_all
 from tests.support.xmlsec import template_from
+from workflow._pdf import render_signable_pdf
 
 _SCORED = (
     ("TOAN", "Toán"),
@@ -62,6 +77,7 @@ _COMMENTED = (
     ("HDTNHN", "Hoạt động trải nghiệm, hướng nghiệp"),
     ("GDDP", "Nội dung giáo dục của địa phương"),
 )
+NOW = datetime(2026, 9, 1, tzinfo=UTC)
 _ID_ELEMENTS = ("DLHocBa", "TTChung", "MonHoc", "Signature", "Object")
 
 
@@ -268,14 +284,99 @@ def xml_verify_rows(repeat: int) -> list[Row]:
     ]
 
 
+def xml_trust_rows(repeat: int) -> list[Row]:
+    """The whole verifier on the XML (structure, signatures, each chain at its signing time)."""
+    pki: Pki = rsa_pki()
+    document = full_document()
+    slots = default_layout(document.header.kind, [s.code for s in document.subjects])
+    signed = sign_all(render_xml(document), pki.signers, slots)
+    # No revocation fetching: the throwaway PKI publishes none, and the network is not measured.
+    trust = TrustSettings(trust_roots=(pki.root,), allow_fetching=False)
+    manager = xmlsec.KeysManager()
+    manager.load_cert_from_memory(
+        pki.root.public_bytes(Encoding.PEM),
+        xmlsec.constants.KeyDataFormatPem,
+        xmlsec.constants.KeyDataTypeTrusted,
+    )
+
+    def xmlsec_verify_all() -> None:
+        root = etree.fromstring(signed)
+        for slot in slots:
+            # The stub omits the constructor python-xmlsec has: SignatureContext(manager=None).
+            context = xmlsec.SignatureContext(manager)  # type: ignore[call-arg]
+            _register_ids(context, root)
+            context.verify(_find_signature(root, slot.signature_id))
+
+    few = max(repeat // 5, 5)
+    return [
+        Row(
+            f"hocba verify, XML ({len(slots)} sig., paths)",
+            median_ms(lambda: verify_transcript_file(signed, trust=trust, now=NOW), few),
+            median_ms(xmlsec_verify_all, few),
+        )
+    ]
+
+
+def pdf_rows(repeat: int) -> list[Row]:
+    """The PDF: render, sign (two-step, as the workflow does), verify. No baseline."""
+    pki: Pki = rsa_pki()
+    document = full_document()
+    few = max(repeat // 10, 5)
+
+    def render() -> bytes:
+        return render_signable_pdf(document, verify_url=VERIFY_URL)
+
+    unsigned = render()
+
+    def sign_three(pdf: bytes, *, timestamped: bool) -> bytes:
+        for minute, (field, label) in enumerate(SIGNING_ORDER):
+            level = PadesLevel.B_B
+            if timestamped:
+                level = PadesLevel.B_LT if field == FIELD_DON_VI else PadesLevel.B_T
+            when = FIRST_SIGNATURE + timedelta(minutes=minute)
+            pdf = sign_field(pdf, field, pki.signers[label], when, level=level)
+        return pdf
+
+    signed = sign_three(unsigned, timestamped=False)
+    field, label = SIGNING_ORDER[0]
+    return [
+        Row("PDF render (with the three empty fields)", median_ms(render, few), None),
+        Row(
+            "PDF sign one field (prepare + complete, B-B)",
+            median_ms(
+                lambda: sign_field(unsigned, field, pki.signers[label], FIRST_SIGNATURE), few
+            ),
+            None,
+        ),
+        Row(
+            "PDF render + three signatures, B-B",
+            median_ms(lambda: sign_three(render(), timestamped=False), few),
+            None,
+        ),
+        Row(
+            "PDF render + three signatures, B-T, seal B-LT",
+            median_ms(lambda: sign_three(render(), timestamped=True), few),
+            None,
+        ),
+        Row(
+            "PDF verify (three signatures, pyHanko)",
+            median_ms(lambda: verify_pdf(signed, now=NOW, trust_roots=trust_roots()), few),
+            None,
+        ),
+    ]
+
+
 def main() -> None:
     """Run every measurement and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=200, help="runs per operation")
     arguments = parser.parse_args()
+    # pyHanko warns once per B-LT signature that the throwaway PKI publishes no revocation data.
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)
     print(f"{'operation':<46} {'ours':>12} {'xmlsec':>12} {'ratio':>8}")
-    for row in [*xml_sign_rows(arguments.repeat), *xml_verify_rows(arguments.repeat)]:
-        print(row.render())
+    for rows in (xml_sign_rows, xml_verify_rows, xml_trust_rows, pdf_rows):
+        for row in rows(arguments.repeat):
+            print(row.render(), flush=True)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,18 @@ from domain.assessment import (
     parse_year_input,
     result_to_json,
 )
+from domain.signatures import (
+    MAX_PDF_BYTES,
+    ReportFormat,
+    TrustRootsError,
+    TrustSettings,
+    VerificationReport,
+    describe_vi,
+    load_trust_roots,
+    role_vi,
+    verdict_vi,
+    verify_transcript_file,
+)
 from scheduler import SchedulerService, run_due
 from workflow import (
     DemoPki,
@@ -272,3 +284,88 @@ def assess(file: str) -> None:
         click.echo(f"invalid input: {error}", err=True)
         sys.exit(2)
     click.echo(json.dumps(result_to_json(result), ensure_ascii=False).encode("utf-8"))
+
+
+def _trust_roots_file(settings: Settings, option: str | None) -> Path | None:
+    """--trust-roots, else HOCBA_TRUST_ROOTS, else (demo mode) the demo PKI's root."""
+    if option is not None:
+        return Path(option)
+    if settings.trust_roots is not None:
+        return settings.trust_roots
+    return settings.data_dir / "pki" / "root-ca.pem" if settings.demo else None
+
+
+def _print_report(report: VerificationReport, file: str) -> None:
+    """The report in Vietnamese, for people."""
+    click.echo(f"Tệp: {file} ({report.format.value.upper()})")
+    click.echo(f"Kết quả: {verdict_vi(report.indication)} ({report.indication.value})")
+    if report.transcript is not None:
+        t = report.transcript
+        click.echo(
+            f"Học bạ: {t.student_name} ({t.personal_id_masked}), năm học {t.school_year}, "
+            f"{t.school}, phiên bản {t.version}"
+        )
+    for number, signature in enumerate(report.signatures, start=1):
+        who = signature.signer.common_name if signature.signer else None
+        when = signature.signing_time.isoformat(sep=" ") if signature.signing_time else "không rõ"
+        role = role_vi(signature.role.value) if signature.role else signature.slot
+        verdict = verdict_vi(signature.indication)
+        if signature.sub_indication is not None:
+            verdict += f" ({signature.sub_indication.value})"
+        click.echo(
+            f"  {number}. {role} [{signature.slot}]: {who or 'không rõ người ký'}, "
+            f"ký lúc {when}: {verdict}"
+        )
+        for finding in signature.errors:
+            click.echo(f"     - {describe_vi(finding)}")
+    if report.missing_signatures:
+        click.echo(f"Thiếu chữ ký: {', '.join(report.missing_signatures)}")
+    for finding in report.errors:
+        click.echo(f"  - {describe_vi(finding)}")
+
+
+@main.command()
+@click.argument("file")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--trust-roots",
+    "trust_roots",
+    default=None,
+    help="PEM bundle of trusted CAs (default HOCBA_TRUST_ROOTS; in demo mode the demo root).",
+)
+def verify(file: str, as_json: bool, trust_roots: str | None) -> None:
+    """Verify an XML or PDF transcript (FILE or - for stdin); exit 0 valid, 1 not, 2 unusable."""
+    from api import SystemClock  # noqa: PLC0415
+
+    settings = _settings()
+    roots_file = _trust_roots_file(settings, trust_roots)
+    if roots_file is None:
+        click.echo(
+            "no trust roots: pass --trust-roots PEM or set HOCBA_TRUST_ROOTS "
+            "(chưa cấu hình chứng thư gốc tin cậy)",
+            err=True,
+        )
+        sys.exit(2)
+    try:
+        trust = TrustSettings(trust_roots=load_trust_roots(roots_file.read_bytes()))
+    except (OSError, TrustRootsError) as error:
+        click.echo(f"cannot use the trust roots {roots_file}: {error}", err=True)
+        sys.exit(2)
+    try:
+        if file == "-":
+            data = sys.stdin.buffer.read(MAX_PDF_BYTES + 1)
+        else:
+            with Path(file).open("rb") as stream:
+                # One byte over the largest cap is enough to refuse a huge file unread.
+                data = stream.read(MAX_PDF_BYTES + 1)
+    except OSError as error:
+        click.echo(f"cannot read {file}: {error}", err=True)
+        sys.exit(2)
+    report = verify_transcript_file(data, trust=trust, now=SystemClock().now())
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False).encode("utf-8"))
+    else:
+        _print_report(report, file)
+    if report.valid:
+        return
+    sys.exit(2 if report.format is ReportFormat.UNKNOWN else 1)

@@ -33,9 +33,9 @@ class Settings(BaseSettings):
     reminder_days: tuple[int, ...] = (7, 3, 1)
     """Days before each lock date on which signers with pending work are reminded."""
     scheduler_tick_seconds: int = 300
+    """How often the active scheduler checks for due work (lock times also get exact triggers)."""
     signing_session_minutes: int = 15
     """How long a prepared signing session may be completed (two-step signing)."""
-    """How often the active scheduler checks for due work (lock times also get exact triggers)."""
     secret_key: str | None = None
     """Signs the API's bearer tokens (HS256), at least 32 characters. Required outside demo
     mode; in demo mode one is generated once and kept in ``<data_dir>/secret_key``."""
@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     """The window failed logins are counted in; the lock lifts when the oldest leaves it."""
     login_rate_limit_per_minute: int = 20
     """Login requests one client address may make per minute (429 beyond)."""
+    trust_roots: Path | None = None
+    """PEM bundle of the certification authorities whose certificates are trusted for
+    signatures (``hocba verify``, the verification page). Unset in demo mode: the demo PKI's
+    ``<data_dir>/pki/root-ca.pem``; unset otherwise: nothing is trusted until it is set."""
 
 
 def load_settings() -> Settings:

@@ -1,12 +1,19 @@
-"""Signatures on the transcript files: PAdES on the PDF (pyHanko) and the server-side signers
-(PKCS#12, PKCS#11) behind one ``Signer`` interface.
+"""Signatures on the transcript files, beyond the XML itself (domain.documents).
 
-The usual path: ``render_pdf`` → ``add_signature_fields`` → for each field in order
-``prepare_pdf_signature`` → the client signs ``to_sign`` → ``complete_pdf_signature`` →
-``verify_pdf``. ``sign_pdf`` runs both steps with a key held by the server. Pure: no
-database, no clock — every time is passed in.
+- Certificate trust (step 5 of transcript-format.md) and the verification report:
+  ``load_trust_roots(pem)`` → ``TrustSettings(trust_roots=…)`` → ``verify_transcript_file(data,
+  trust=…, now=…)`` → ``report.to_json()`` or ``describe_vi(finding)`` for people. Certificates are
+  judged at each signature's signing time with pyhanko-certvalidator (OCSP/CRL fetched live,
+  under a deadline); docs/verification.md.
+- PAdES on the PDF (pyHanko): ``render_pdf`` → ``add_signature_fields`` → for each field in order
+  ``prepare_pdf_signature`` → the client signs ``to_sign`` → ``complete_pdf_signature`` →
+  ``verify_pdf``; docs/transcript-pdf.md.
+- Server-side signers (PKCS#12, PKCS#11) behind one ``Signer`` interface.
+
+Pure: no database, no clock — every time is passed in.
 """
 
+from domain.signatures._codes import ErrorCode, Finding, VerificationSetupError
 from domain.signatures._fields import (
     FIELD_DON_VI,
     FIELD_GVCN,
@@ -17,6 +24,7 @@ from domain.signatures._fields import (
     add_signature_fields,
     field_specs,
 )
+from domain.signatures._indications import Indication, Outcome, SubIndication, worst
 from domain.signatures._pades import (
     Timestamper,
     complete_pdf_signature,
@@ -52,6 +60,17 @@ from domain.signatures._pades_verify import (
     ValidationContextFactory,
     verify_pdf,
 )
+from domain.signatures._report import (
+    ReportFormat,
+    SignatureReport,
+    SignerInfo,
+    SignerRole,
+    TranscriptSummary,
+    VerificationReport,
+    mask_personal_id,
+    role_of,
+)
+from domain.signatures._revocation import Revocation
 from domain.signatures._signers import (
     ECDSA_SHA256,
     RSA_SHA256,
@@ -60,6 +79,22 @@ from domain.signatures._signers import (
     Signer,
     SignerError,
 )
+from domain.signatures._trust import (
+    CertificateCheck,
+    SignerCertificate,
+    TrustRootsError,
+    TrustSettings,
+    async_check_certificate,
+    async_check_certificates,
+    check_certificate,
+    check_certificates,
+    load_trust_roots,
+)
+from domain.signatures._verify import (
+    async_verify_transcript_file,
+    verify_transcript_file,
+)
+from domain.signatures._wording import describe_vi, known_codes, role_vi, verdict_vi
 
 __all__ = [
     "ECDSA_SHA256",
@@ -74,8 +109,13 @@ __all__ = [
     "SIGNATURE_BOXES",
     "SIGNATURE_PAGE",
     "AppearanceError",
+    "CertificateCheck",
     "ClientAlgorithm",
+    "ErrorCode",
     "FieldAlreadySignedError",
+    "Finding",
+    "Indication",
+    "Outcome",
     "PadesLevel",
     "PdfKeyError",
     "PdfSignatureCheck",
@@ -88,22 +128,48 @@ __all__ = [
     "Pkcs12Signer",
     "PreparedPdfSignature",
     "PreparedPdfSignatureError",
+    "ReportFormat",
+    "Revocation",
     "ServerKey",
     "SignatureAppearance",
+    "SignatureReport",
     "Signer",
+    "SignerCertificate",
     "SignerError",
+    "SignerInfo",
+    "SignerRole",
     "SigningTimeError",
+    "SubIndication",
     "TimestampUnavailableError",
     "Timestamper",
+    "TranscriptSummary",
+    "TrustRootsError",
+    "TrustSettings",
     "UnknownFieldError",
     "ValidationContextFactory",
     "ValidationInfoError",
+    "VerificationReport",
+    "VerificationSetupError",
     "add_signature_fields",
+    "async_check_certificate",
+    "async_check_certificates",
+    "async_verify_transcript_file",
+    "check_certificate",
+    "check_certificates",
     "complete_pdf_signature",
+    "describe_vi",
     "field_specs",
+    "known_codes",
     "load_pkcs12_key",
+    "load_trust_roots",
+    "mask_personal_id",
     "prepare_pdf_signature",
     "reduced_font",
+    "role_of",
+    "role_vi",
     "sign_pdf",
+    "verdict_vi",
     "verify_pdf",
+    "verify_transcript_file",
+    "worst",
 ]

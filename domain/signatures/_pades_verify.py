@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Final
 
@@ -128,6 +128,8 @@ class PdfSignatureCheck:
     """The timestamp token is intact, valid and trusted; None without one."""
     errors: tuple[str, ...]
     """Why this signature fails, as English codes; empty when it passes."""
+    certificates: tuple[x509.Certificate, ...] = ()
+    """The signer's certificate first, then the others the CMS carries (for the trust layer)."""
 
     @property
     def ok(self) -> bool:
@@ -215,6 +217,7 @@ def _check(
     except Exception:  # a damaged signature dictionary or CMS blob
         return 1 << 30, _failed(name, None, SIGNATURE_UNPARSEABLE)
     signer = _identity(embedded)
+    certificates = _certificates(embedded)
     if embedded.sig_object_type != "/Sig":
         return revision, _failed(name, signer, NOT_A_SIGNATURE)
     if embedded.sig_object.get("/SubFilter") != SigSeedSubFilter.PADES.value:
@@ -223,7 +226,7 @@ def _check(
         status = run_sync(async_validate_pdf_signature(embedded, context()))
     except Exception:  # certvalidator and the diff analysis raise their own types
         return revision, _failed(name, signer, SIGNATURE_UNVERIFIABLE)
-    return revision, _entry(name, signer, status)
+    return revision, replace(_entry(name, signer, status), certificates=certificates)
 
 
 def _entry(
@@ -288,6 +291,15 @@ def _failed(name: str, signer: PdfSignerIdentity | None, error: str) -> PdfSigna
         timestamp_valid=None,
         errors=(error,),
     )
+
+
+def _certificates(embedded: EmbeddedPdfSignature) -> tuple[x509.Certificate, ...]:
+    try:
+        signer = embedded.signer_cert
+        others = [c for c in embedded.other_embedded_certs if c.dump() != signer.dump()]
+        return tuple(x509.load_der_x509_certificate(c.dump()) for c in [signer, *others])
+    except Exception:  # no signer certificate, or one cryptography refuses
+        return ()
 
 
 def _identity(embedded: EmbeddedPdfSignature) -> PdfSignerIdentity | None:

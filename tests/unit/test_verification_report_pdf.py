@@ -1,0 +1,108 @@
+"""The verification report of a PDF transcript: PAdES integrity from pyHanko, then each
+signer's certificate through the same trust layer as the XML (live OCSP on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from domain.signatures import Indication, ReportFormat, SubIndication, verify_transcript_file
+from tests.support.live_pki import LivePki, live_pki
+from tests.support.pdfs import SIGNING_ORDER, replace_page_content, sign_field, unsigned_pdf
+from tests.support.pki import Signer
+from tests.support.transcripts import FIRST_SIGNATURE
+
+NOW = datetime(2026, 9, 1, tzinfo=UTC)
+
+
+def _signed(pki: LivePki, signers: dict[str, Signer], fields: int = 3) -> bytes:
+    pdf = unsigned_pdf()
+    for minute, (field, label) in enumerate(SIGNING_ORDER[:fields]):
+        signer = signers[label]
+        pdf = sign_field(pdf, field, signer, FIRST_SIGNATURE + timedelta(minutes=minute))
+    return pdf
+
+
+@cache
+def signed_by_the_staff() -> bytes:
+    pki = live_pki()
+    return _signed(pki, pki.staff)
+
+
+def _verify(data: bytes) -> tuple[float, object]:
+    started = time.process_time()
+    report = verify_transcript_file(data, trust=live_pki().trust(), now=NOW)
+    return time.process_time() - started, report
+
+
+def test_a_pdf_signed_by_homeroom_teacher_principal_and_seal_is_valid() -> None:
+    report = verify_transcript_file(signed_by_the_staff(), trust=live_pki().trust(), now=NOW)
+
+    assert report.format is ReportFormat.PDF and report.valid, report.to_json()
+    assert [s.slot for s in report.signatures] == ["GVCN", "HieuTruong", "DonVi"]
+    body = report.to_json()
+    assert [s["role"] for s in body["signatures"]] == ["homeroom_teacher", "principal", "school"]
+    assert all(s["certificate"]["revocation"] == "good" for s in body["signatures"])
+    assert all(s["integrity"] for s in body["signatures"])
+    assert body["missing_signatures"] == []
+
+
+def test_a_pdf_with_the_seal_still_missing_is_not_valid_and_says_which() -> None:
+    pki = live_pki()
+    report = verify_transcript_file(_signed(pki, pki.staff, fields=2), trust=pki.trust(), now=NOW)
+
+    assert not report.valid
+    assert report.to_json()["missing_signatures"] == ["DonVi"]
+
+
+def test_page_content_replaced_after_signing_fails_every_signature() -> None:
+    report = verify_transcript_file(
+        replace_page_content(signed_by_the_staff()), trust=live_pki().trust(), now=NOW
+    )
+
+    assert report.indication is Indication.TOTAL_FAILED
+    assert not any(s.integrity for s in report.signatures)
+    assert "modified_after_signing" in report.all_codes()
+
+
+def test_a_personal_certificate_in_the_seal_field_is_refused() -> None:
+    pki = live_pki()
+    report = verify_transcript_file(
+        _signed(pki, pki.with_signer("dv", "ht")), trust=pki.trust(), now=NOW
+    )
+
+    assert not report.valid
+    assert "organisation_certificate_required" in report.all_codes()
+
+
+def test_a_revoked_signer_makes_the_pdf_fail() -> None:
+    pki = live_pki()
+    report = verify_transcript_file(
+        _signed(pki, pki.with_signer("ht", "revoked")), trust=pki.trust(), now=NOW
+    )
+
+    principal = report.signatures[1]
+    assert principal.indication is Indication.TOTAL_FAILED
+    assert principal.sub_indication is SubIndication.REVOKED
+
+
+def test_an_untrusted_signer_leaves_the_pdf_indeterminate() -> None:
+    pki = live_pki()
+    report = verify_transcript_file(
+        _signed(pki, pki.with_signer("gvcn", "untrusted")), trust=pki.trust(), now=NOW
+    )
+
+    assert report.signatures[0].indication is Indication.INDETERMINATE
+    assert "certificate_chain_untrusted" in report.all_codes()
+
+
+def test_a_file_pyhanko_cannot_read_is_a_failed_pdf_report_quickly() -> None:
+    broken = signed_by_the_staff()[: len(signed_by_the_staff()) // 2]
+    _verify(broken)  # warm-up: the first call loads pyHanko's parsers
+    spent, report = _verify(broken)
+
+    assert spent < 1.0
+    assert report.format is ReportFormat.PDF  # type: ignore[attr-defined]
+    assert report.indication is Indication.TOTAL_FAILED  # type: ignore[attr-defined]
+    assert report.all_codes() == ("pdf_unparseable",)  # type: ignore[attr-defined]
