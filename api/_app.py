@@ -11,10 +11,11 @@ from litestar.datastructures import State
 from sqlalchemy.engine import Engine
 
 from api._auth import SCHEME, TokenIssuer, bearer_auth
+from api._cert_login import cert_challenge, cert_login
 from api._clock import SystemClock
 from api._corrections import CorrectionController
-from api._deps import DEPENDENCIES
 from api._demo_signer import demo_keys, demo_sign
+from api._deps import DEPENDENCIES
 from api._health import health
 from api._keys import token_secret
 from api._login import login, login_rate_limit
@@ -23,6 +24,8 @@ from api._problems import EXCEPTION_HANDLERS
 from api._signing import SigningSessionController
 from api._tasks import own_transcripts, tasks
 from api._transcripts import TranscriptController
+from api._trust import TrustRoots, trust_roots_file
+from api._verify import verify, verify_rate_limit
 from workflow import Clock, Settings
 
 API_PREFIX = "/api/v1"
@@ -44,7 +47,12 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
         secret=token_secret(settings), ttl=timedelta(seconds=settings.token_ttl_seconds)
     )
     logins = Router(
-        path="/", route_handlers=[login], middleware=[login_rate_limit(settings).middleware]
+        path="/",
+        route_handlers=[login, cert_challenge, cert_login],
+        middleware=[login_rate_limit(settings).middleware],
+    )
+    verifying = Router(
+        path="/", route_handlers=[verify], middleware=[verify_rate_limit(settings).middleware]
     )
     protected = Router(
         path="/",
@@ -59,7 +67,9 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
         middleware=[bearer_auth()],
         security=[{SCHEME: []}],
     )
-    api = Router(path=API_PREFIX, route_handlers=[logins, protected], dependencies=DEPENDENCIES)
+    api = Router(
+        path=API_PREFIX, route_handlers=[logins, verifying, protected], dependencies=DEPENDENCIES
+    )
     return Litestar(
         route_handlers=[health, api, assets_router()],
         state=State(
@@ -69,6 +79,7 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
                 "clock": clock or SystemClock(),
                 "tokens": tokens,
                 "demo_keys": demo_keys(settings) if settings.demo else None,
+                "trust_roots": TrustRoots(trust_roots_file(settings)),
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -17,6 +17,7 @@ from litestar.types import ExceptionHandlersMap
 
 from workflow import (
     AdministratorForbiddenError,
+    CertificateLoginError,
     CertificateNotOwnedError,
     CertificateNotValidError,
     ConflictError,
@@ -39,6 +40,7 @@ _log = logging.getLogger("hocba.api")
 # refusal because of the transcript's state or data: 409.
 _STATUS_OF_ERROR: tuple[tuple[type[WorkflowError], int], ...] = (
     (InvalidCredentialsError, 401),
+    (CertificateLoginError, 401),
     (NotAuthenticatedError, 401),
     (LoginLockedError, 429),
     (NotFoundError, 404),
