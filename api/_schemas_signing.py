@@ -77,7 +77,10 @@ class CompletionRequest(msgspec.Struct, forbid_unknown_fields=True):
     """The values of a prepared session; an item left out is reported `signature_missing`."""
 
     items: Annotated[
-        list[CompletionItemIn], msgspec.Meta(min_length=1, max_length=MAX_BATCH, description="")
+        list[CompletionItemIn],
+        msgspec.Meta(
+            min_length=1, max_length=MAX_BATCH, description="One value per prepared transcript."
+        ),
     ]
 
 

@@ -36,8 +36,7 @@ def verify_rate_limit(settings: Settings) -> RateLimitConfig:
 class VerifyForm:
     """The upload: one transcript file."""
 
-    file: UploadFile
-    """The XML or PDF transcript."""
+    file: Annotated[UploadFile, Body(description="The XML or PDF transcript.")]
 
 
 VERIFY_PROBLEMS: dict[int, ResponseSpec] = {
