@@ -121,6 +121,10 @@ def _workflow_error(request: Request[Any, Any, Any], error: WorkflowError) -> Re
     if isinstance(error, InvalidInputError):
         extra["field"] = error.field
         extra["errors"] = [{"field": error.field, "message": error.message}]
+    transcript_id = getattr(error, "transcript_id", None)
+    if isinstance(transcript_id, str):
+        # Which transcript of a batch is at fault, so a client can leave it out and retry.
+        extra["transcript_id"] = transcript_id
     if isinstance(error, LoginLockedError):
         headers["Retry-After"] = str(error.retry_after)
     if status == 401:
