@@ -11,7 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from domain.certificates import ca_certificate, ca_name, personal_name, signer_certificate
 from tests.api.conftest import Api, SettableClock, assert_problem, close_account
@@ -172,3 +174,29 @@ def test_without_trust_roots_certificate_login_is_unavailable(world: World) -> N
     with serving(world, SettableClock(BEFORE_LOCK)) as api:
         result = log_in(api, personal_key("gvbm.toan"), challenge(api))
     assert_problem(result, 503, "unavailable")
+
+
+def test_an_ecdsa_certificate_logs_in_with_a_der_ecdsa_signature(app: Api) -> None:
+    ca = authority()
+    key = ec.generate_private_key(ec.SECP256R1())
+    certificate = signer_certificate(
+        personal_name("GVBM.NGUVAN", personal_id_of("gvbm.nguvan"), SCHOOL),
+        key.public_key(),
+        ca.root.subject,
+        ca.key,
+        serial=x509.random_serial_number(),
+        validity=VALID,
+        organisation=False,
+    )
+    issued = challenge(app)
+    nonce = base64.b64decode(issued["nonce"])
+    response = app.post(
+        "/auth/cert-login",
+        as_=None,
+        json={
+            "challenge_id": issued["challenge_id"],
+            "certificate": certificate.public_bytes(Encoding.PEM).decode(),
+            "signature": b64(key.sign(nonce, ec.ECDSA(hashes.SHA256()))),
+        },
+    )
+    assert response.status_code == 200, response.text
