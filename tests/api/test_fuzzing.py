@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -10,25 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.core.result import Ok
 
 from domain.model import TranscriptKind, TranscriptStatus
-from tests.api.conftest import Api, SettableClock, add_own_readers, class_6a2_transcript
-from tests.api.signing_scene import serving
+from tests.api.conftest import Api, class_6a2_transcript
 from tests.support.journeys import drive_to
-from tests.support.signing import authority
-from tests.support.world import World
 
 EXAMPLES_PER_OPERATION = 25
 
 
-def test_generated_requests_by_a_logged_in_principal_never_get_a_5xx(
-    world: World, clock: SettableClock, tmp_path: Path
-) -> None:
-    add_own_readers(world)
-    roots = authority().write_root(tmp_path)
-    with serving(world, clock, trust_roots=roots) as api:
-        _fuzz(api)
-
-
-def _fuzz(api: Api) -> None:
+def test_generated_requests_by_a_logged_in_principal_never_get_a_5xx(api: Api) -> None:
     for state in (TranscriptStatus.SUBJECT_SIGNED, TranscriptStatus.FINALIZED):
         drive_to(api.world, TranscriptKind.CA_NAM, state)
     class_6a2_transcript(api.world)
