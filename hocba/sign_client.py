@@ -36,7 +36,7 @@ class SignClientError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
-        self.status = status
+        self.http_status = status
         self.transcript_id = transcript_id
         """The transcript the server named as the cause, if any."""
 
