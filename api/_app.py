@@ -11,18 +11,23 @@ from litestar.datastructures import State
 from sqlalchemy.engine import Engine
 
 from api._auth import SCHEME, TokenIssuer, bearer_auth
+from api._cert_login import cert_challenge, cert_login
 from api._clock import SystemClock
 from api._corrections import CorrectionController
+from api._demo_signer import demo_keys, demo_sign
 from api._deps import DEPENDENCIES
 from api._health import health
 from api._keys import token_secret
 from api._login import login, login_rate_limit
 from api._openapi import assets_router, openapi_config
 from api._problems import EXCEPTION_HANDLERS
+from api._signing import SigningSessionController
 from api._tasks import own_transcripts, tasks
 from api._transcripts import TranscriptController
+from api._trust import TrustRoots, trust_roots_file
+from api._verify import verify, verify_rate_limit
 from api.pages import PAGE_SESSION_TTL, pages_router, pages_static_router, session_codec
-from workflow import Clock, Settings
+from workflow import Clock, Settings, pdf_signing_options
 
 API_PREFIX = "/api/v1"
 
@@ -42,15 +47,29 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
     secret = token_secret(settings)
     tokens = TokenIssuer(secret=secret, ttl=timedelta(seconds=settings.token_ttl_seconds))
     logins = Router(
-        path="/", route_handlers=[login], middleware=[login_rate_limit(settings).middleware]
+        path="/",
+        route_handlers=[login, cert_challenge, cert_login],
+        middleware=[login_rate_limit(settings).middleware],
+    )
+    verifying = Router(
+        path="/", route_handlers=[verify], middleware=[verify_rate_limit(settings).middleware]
     )
     protected = Router(
         path="/",
-        route_handlers=[tasks, own_transcripts, TranscriptController, CorrectionController],
+        route_handlers=[
+            tasks,
+            own_transcripts,
+            TranscriptController,
+            CorrectionController,
+            SigningSessionController,
+            *([demo_sign] if settings.demo else []),
+        ],
         middleware=[bearer_auth()],
         security=[{SCHEME: []}],
     )
-    api = Router(path=API_PREFIX, route_handlers=[logins, protected], dependencies=DEPENDENCIES)
+    api = Router(
+        path=API_PREFIX, route_handlers=[logins, verifying, protected], dependencies=DEPENDENCIES
+    )
     return Litestar(
         route_handlers=[
             health,
@@ -66,6 +85,10 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
                 "clock": clock or SystemClock(),
                 "tokens": tokens,
                 "page_sessions": session_codec(secret, ttl=PAGE_SESSION_TTL),
+                "demo_keys": demo_keys(settings) if settings.demo else None,
+                "trust_roots": TrustRoots(trust_roots_file(settings)),
+                # Read once: the PDF's trust roots, timestamp authority and public address.
+                "pdf_signing": pdf_signing_options(settings),
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,

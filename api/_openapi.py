@@ -36,7 +36,7 @@ exactly like one that does not exist.
 """
 
 
-def _problem(description: str) -> ResponseSpec:
+def problem_spec(description: str) -> ResponseSpec:
     return ResponseSpec(
         data_container=ProblemOut,
         description=description,
@@ -46,20 +46,20 @@ def _problem(description: str) -> ResponseSpec:
 
 
 PROBLEMS = {
-    400: _problem("The body is not well-formed JSON."),
-    401: _problem("No valid bearer token, or the account is closed."),
-    403: _problem("The caller may not do this (not assigned, administrator, …)."),
-    404: _problem("Not found, or outside the caller's scope."),
-    409: _problem("Not allowed in the transcript's current state, or a concurrent change."),
-    422: _problem("Invalid input; `field` names it."),
+    400: problem_spec("The body is not well-formed JSON."),
+    401: problem_spec("No valid bearer token, or the account is closed."),
+    403: problem_spec("The caller may not do this (not assigned, administrator, …)."),
+    404: problem_spec("Not found, or outside the caller's scope."),
+    409: problem_spec("Not allowed in the transcript's current state, or a concurrent change."),
+    422: problem_spec("Invalid input; `field` names it."),
 }
 """The error responses every protected operation documents."""
 
 LOGIN_PROBLEMS = {
-    400: _problem("The body is not well-formed JSON."),
-    401: _problem("Wrong username or password (which one is not said)."),
-    422: _problem("Invalid input; `field` names it."),
-    429: _problem("Too many failed logins for this username, or too many requests."),
+    400: problem_spec("The body is not well-formed JSON."),
+    401: problem_spec("Wrong username or password (which one is not said)."),
+    422: problem_spec("Invalid input; `field` names it."),
+    429: problem_spec("Too many failed logins for this username, or too many requests."),
 }
 
 

@@ -17,6 +17,9 @@ from litestar.types import ExceptionHandlersMap
 
 from workflow import (
     AdministratorForbiddenError,
+    CertificateLoginError,
+    CertificateNotOwnedError,
+    CertificateNotValidError,
     ConflictError,
     InvalidCredentialsError,
     InvalidInputError,
@@ -24,6 +27,7 @@ from workflow import (
     NotAssignedError,
     NotAuthenticatedError,
     NotFoundError,
+    SigningSessionNotYoursError,
     WorkflowError,
 )
 
@@ -36,12 +40,16 @@ _log = logging.getLogger("hocba.api")
 # refusal because of the transcript's state or data: 409.
 _STATUS_OF_ERROR: tuple[tuple[type[WorkflowError], int], ...] = (
     (InvalidCredentialsError, 401),
+    (CertificateLoginError, 401),
     (NotAuthenticatedError, 401),
     (LoginLockedError, 429),
     (NotFoundError, 404),
     (InvalidInputError, 422),
     (AdministratorForbiddenError, 403),
     (NotAssignedError, 403),
+    (SigningSessionNotYoursError, 403),
+    (CertificateNotOwnedError, 403),
+    (CertificateNotValidError, 422),
     (ConflictError, 409),
 )
 
@@ -113,6 +121,10 @@ def _workflow_error(request: Request[Any, Any, Any], error: WorkflowError) -> Re
     if isinstance(error, InvalidInputError):
         extra["field"] = error.field
         extra["errors"] = [{"field": error.field, "message": error.message}]
+    transcript_id = getattr(error, "transcript_id", None)
+    if isinstance(transcript_id, str):
+        # Which transcript of a batch is at fault, so a client can leave it out and retry.
+        extra["transcript_id"] = transcript_id
     if isinstance(error, LoginLockedError):
         headers["Retry-After"] = str(error.retry_after)
     if status == 401:

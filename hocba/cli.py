@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 import sqlalchemy as sa
+from cryptography.x509 import load_pem_x509_certificates
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -24,7 +26,11 @@ from domain.assessment import (
 )
 from domain.signatures import (
     MAX_PDF_BYTES,
+    Pkcs11Signer,
+    Pkcs12Signer,
     ReportFormat,
+    Signer,
+    SignerError,
     TrustRootsError,
     TrustSettings,
     VerificationReport,
@@ -34,6 +40,7 @@ from domain.signatures import (
     verdict_vi,
     verify_transcript_file,
 )
+from hocba.sign_client import Selection, SignClientError, sign_selection
 from scheduler import SchedulerService, run_due
 from workflow import (
     DemoPki,
@@ -375,3 +382,137 @@ def verify(file: str, as_json: bool, trust_roots: str | None) -> None:
     if report.valid:
         return
     sys.exit(2 if report.format is ReportFormat.UNKNOWN else 1)
+
+
+def _secret(*, file: str | None, env: str, prompt: str) -> str:
+    """A password or PIN: from ``file``, else the environment variable ``env``, else asked."""
+    if file is not None:
+        try:
+            return Path(file).read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as error:
+            click.echo(f"không đọc được {file}: {error}", err=True)
+            sys.exit(2)
+    value = os.environ.get(env)
+    if value is not None:
+        return value
+    return str(click.prompt(prompt, hide_input=True))
+
+
+def _client_signer(
+    *,
+    p12: str | None,
+    pkcs11_module: str | None,
+    token_label: str | None,
+    key_label: str | None,
+    chain: str | None,
+) -> Signer:
+    """The local key: a PKCS#12 file or a PKCS#11 token; exit 2 when it cannot be opened."""
+    try:
+        if p12 is not None:
+            password = _secret(file=None, env="HOCBA_P12_PASSWORD", prompt="Mật khẩu tệp PKCS#12")
+            return Pkcs12Signer.from_file(Path(p12), password.encode())
+        if pkcs11_module is None or token_label is None or key_label is None:
+            click.echo(
+                "cần --p12 FILE, hoặc --pkcs11-module, --token-label và --key-label", err=True
+            )
+            sys.exit(2)
+        intermediates = load_pem_x509_certificates(Path(chain).read_bytes()) if chain else []
+        pin = _secret(file=None, env="HOCBA_PKCS11_PIN", prompt="Mã PIN của token")
+        return Pkcs11Signer(
+            module=Path(pkcs11_module),
+            token_label=token_label,
+            pin=pin,
+            key_label=key_label,
+            intermediates=intermediates,
+        )
+    except SignerError as error:
+        click.echo(f"không mở được khoá ký: {error}", err=True)
+    except (OSError, ValueError) as error:
+        click.echo(f"không đọc được chuỗi chứng thư {chain}: {error}", err=True)
+    sys.exit(2)
+
+
+@main.command("sign-client")
+@click.option("--server", required=True, help="The hocba server, e.g. http://127.0.0.1:8000.")
+@click.option("--username", required=True, help="Your login.")
+@click.option(
+    "--password-file", default=None, help="File with your password (else HOCBA_PASSWORD or asked)."
+)
+@click.option(
+    "--p12", default=None, help="PKCS#12 key file (password: HOCBA_P12_PASSWORD or asked)."
+)
+@click.option("--pkcs11-module", default=None, help="PKCS#11 library of the token (.so).")
+@click.option("--token-label", default=None, help="The token's label.")
+@click.option(
+    "--key-label", default=None, help="The key's (and its certificate's) label on the token."
+)
+@click.option("--chain", default=None, help="PEM file of intermediate CAs (PKCS#11 only).")
+@click.option(
+    "--step",
+    required=True,
+    type=click.Choice(["subject", "homeroom", "principal", "school"]),
+    help="The signing step.",
+)
+@click.option("--subject", "subject_code", default=None, help="Subject code for the subject step.")
+@click.option("--class-id", default=None, type=int, help="Sign this class's batch from your queue.")
+@click.option("--transcript", "transcripts", multiple=True, help="A transcript id (repeatable).")
+@click.option("--from-tasks", is_flag=True, help="Sign every batch of your queue for the step.")
+def sign_client(
+    *,
+    server: str,
+    username: str,
+    password_file: str | None,
+    p12: str | None,
+    pkcs11_module: str | None,
+    token_label: str | None,
+    key_label: str | None,
+    chain: str | None,
+    step: str,
+    subject_code: str | None,
+    class_id: int | None,
+    transcripts: tuple[str, ...],
+    from_tasks: bool,
+) -> None:
+    """Sign transcripts with your own key over the API (the key never leaves this machine).
+
+    Exit 0 when every transcript was signed, 1 when any was not, 2 for unusable arguments.
+    """
+    chosen = sum([class_id is not None, bool(transcripts), from_tasks])
+    if chosen != 1:
+        click.echo("chọn đúng một trong --class-id, --transcript, --from-tasks", err=True)
+        sys.exit(2)
+    signer = _client_signer(
+        p12=p12,
+        pkcs11_module=pkcs11_module,
+        token_label=token_label,
+        key_label=key_label,
+        chain=chain,
+    )
+    password = _secret(file=password_file, env="HOCBA_PASSWORD", prompt="Mật khẩu đăng nhập")
+    selection = Selection(
+        step=step,
+        subject_code=subject_code,
+        class_id=class_id,
+        transcript_ids=transcripts,
+        from_tasks=from_tasks,
+    )
+    try:
+        results = sign_selection(
+            server=server, username=username, password=password, signer=signer, selection=selection
+        )
+    except SignClientError as error:
+        click.echo(error.message, err=True)
+        sys.exit(1)
+    signed = total = 0
+    for batch, items in results:
+        click.echo(f"Lô {batch.label}:")
+        for item in items:
+            total += 1
+            if item.ok:
+                signed += 1
+                click.echo(f"  ✓ {item.transcript_id}: đã ký ({item.status})")
+            else:
+                click.echo(f"  ✗ {item.transcript_id}: không ký được ({item.error})")
+    click.echo(f"Đã ký {signed}/{total} học bạ")
+    if signed != total:
+        sys.exit(1)

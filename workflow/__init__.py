@@ -12,6 +12,18 @@ from workflow._authentication import (
     authenticate,
     resolve_actor,
 )
+from workflow._certificate_login import (
+    CHALLENGE_LIFETIME,
+    CertificateChallengeIssued,
+    CertificateLoginError,
+    CertificateNotStaffError,
+    CertificateUntrustedError,
+    ChallengeExpiredError,
+    ChallengeUnknownError,
+    LoginSignatureInvalidError,
+    issue_certificate_challenge,
+    login_with_certificate,
+)
 from workflow._clock import Clock
 from workflow._database import create_database_engine, is_postgresql
 from workflow._demo import (
@@ -185,6 +197,7 @@ from workflow._year_end_supplementary import record_supplementary_results
 from workflow._year_end_values import YearEndView
 
 __all__ = [
+    "CHALLENGE_LIFETIME",
     "DEMO_PASSWORD",
     "EVENTS",
     "MAX_OFFSET",
@@ -198,9 +211,15 @@ __all__ = [
     "AuditTrail",
     "Authenticated",
     "CellError",
+    "CertificateChallengeIssued",
+    "CertificateLoginError",
     "CertificateNotOwnedError",
+    "CertificateNotStaffError",
     "CertificateNotValidError",
     "CertificateUnreadableError",
+    "CertificateUntrustedError",
+    "ChallengeExpiredError",
+    "ChallengeUnknownError",
     "ClassProgress",
     "Clock",
     "ConflictError",
@@ -236,6 +255,7 @@ __all__ = [
     "LockDatePassedError",
     "LockoutPolicy",
     "LoginLockedError",
+    "LoginSignatureInvalidError",
     "Mismatch",
     "NotAllowedInStateError",
     "NotAssignedError",
@@ -323,12 +343,14 @@ __all__ = [
     "hash_password",
     "import_class_sheet",
     "is_postgresql",
+    "issue_certificate_challenge",
     "list_correction_requests",
     "list_transcripts",
     "load_actor",
     "load_facts",
     "load_settings",
     "local_timestamper",
+    "login_with_certificate",
     "may_read",
     "mermaid_diagram",
     "my_tasks",

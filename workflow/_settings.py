@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     """The window failed logins are counted in; the lock lifts when the oldest leaves it."""
     login_rate_limit_per_minute: int = 20
     """Login requests one client address may make per minute (429 beyond)."""
+    verify_rate_limit_per_minute: int = 30
+    """Uploads to ``POST /api/v1/verify`` one client address may make per minute (429 beyond)."""
+    certificate_challenge_seconds: int = 300
+    """How long a certificate login challenge may be answered."""
     trust_roots: Path | None = None
     """PEM bundle of the certification authorities whose certificates are trusted for
     signatures (``hocba verify``, the verification page, the seal's B-LT validation data).

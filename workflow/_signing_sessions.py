@@ -32,9 +32,10 @@ from domain.documents import (
 from domain.model import SigningSession, SigningSessionItem, Transcript
 from domain.signatures import Signer, SignerError
 from workflow._actor import Actor
-from workflow._errors import InvalidInputError
+from workflow._errors import InvalidInputError, NotFoundError
 from workflow._facts_loader import load_facts
 from workflow._pdf_signing import PdfSigning
+from workflow._reading import may_read
 from workflow._signed_pdf import PdfPart, prepare_pdf
 from workflow._signed_xml import VIETNAM, current_document
 from workflow._signing_checks import check_certificate, check_may_sign, read_chain
@@ -124,6 +125,10 @@ def prepare_signing(
         items = []
         for position, transcript_id in enumerate(ids):
             row = get_transcript(session, transcript_id)
+            # Outside the actor's scope a transcript is not found, as if it did not exist
+            # (the state check below would otherwise confirm it does).
+            if not actor.is_administrator and not may_read(session, actor, row):
+                raise NotFoundError("transcript", transcript_id)
             facts = load_facts(session, row, now=now)
             check_may_sign(
                 actor=actor,

@@ -93,6 +93,7 @@ async def sign_class(*, class_id: ClassId, visit: NamedDependency[Visit]) -> Res
             step=step,
             subject_code=task.subject_code,
             now=visit.now,
+            pdf=visit.request.app.state.pdf_signing,
         )
     )
     remaining = await _sign_tasks(visit, class_id)

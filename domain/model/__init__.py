@@ -10,6 +10,7 @@ from domain.model._audit import (
     find_chain_break,
     state_hash,
 )
+from domain.model._challenge import CertificateChallenge
 from domain.model._columns import UTCDateTime
 from domain.model._enums import (
     ACADEMIC_ROLES,
@@ -53,6 +54,7 @@ __all__ = [
     "AuditEvent",
     "AuditHead",
     "Blob",
+    "CertificateChallenge",
     "ChainBreak",
     "ClassSubject",
     "CommentResult",

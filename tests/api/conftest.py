@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +24,7 @@ from domain.model import (
     Student,
     TranscriptKind,
 )
+from tests.support.signing import authority
 from tests.support.world import BEFORE_LOCK, YEAR_START, World
 from workflow import SYSTEM, Settings, create_transcript, hash_password
 
@@ -123,10 +125,12 @@ def clock() -> SettableClock:
 
 
 @pytest.fixture
-def api(world: World, clock: SettableClock) -> Iterator[Api]:
-    """The app over the test school (with a student's and a guardian's login)."""
+def api(world: World, clock: SettableClock, tmp_path: Path) -> Iterator[Api]:
+    """The app over the test school (with a student's and a guardian's login), trusting the
+    test CA of ``tests.support.signing``."""
     add_own_readers(world)
-    app = create_app(settings=settings(), engine=world.engine, clock=clock)
+    roots = authority().write_root(tmp_path)
+    app = create_app(settings=settings(trust_roots=roots), engine=world.engine, clock=clock)
     with TestClient(app) as client:
         yield Api(client=client, world=world, clock=clock)
 

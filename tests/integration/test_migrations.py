@@ -40,7 +40,7 @@ TRACKING_TABLES = frozenset(
 )
 SCHEDULER_TABLES = frozenset({"scheduler_runs", "notifications"})
 SIGNING_TABLES = frozenset({"signing_sessions", "signing_session_items"})
-LOGIN_TABLES = frozenset({"login_failures"})
+LOGIN_TABLES = frozenset({"login_failures", "certificate_challenges"})
 AUDIT_HEAD = SQLModel.metadata.tables["audit_head"]
 SUBJECTS = SQLModel.metadata.tables["subjects"]
 
