@@ -19,6 +19,7 @@ from workflow import (
     AdministratorForbiddenError,
     CertificateLoginError,
     CertificateNotOwnedError,
+    CertificateNotTrustedError,
     CertificateNotValidError,
     ConflictError,
     InvalidCredentialsError,
@@ -49,6 +50,7 @@ _STATUS_OF_ERROR: tuple[tuple[type[WorkflowError], int], ...] = (
     (NotAssignedError, 403),
     (SigningSessionNotYoursError, 403),
     (CertificateNotOwnedError, 403),
+    (CertificateNotTrustedError, 422),
     (CertificateNotValidError, 422),
     (ConflictError, 409),
 )

@@ -125,6 +125,7 @@ from workflow._signing import finalize, send_back, sign
 from workflow._signing_completion import ItemResult, complete_signing
 from workflow._signing_errors import (
     CertificateNotOwnedError,
+    CertificateNotTrustedError,
     CertificateNotValidError,
     CertificateUnreadableError,
     DocumentNotPreparableError,
@@ -215,6 +216,7 @@ __all__ = [
     "CertificateLoginError",
     "CertificateNotOwnedError",
     "CertificateNotStaffError",
+    "CertificateNotTrustedError",
     "CertificateNotValidError",
     "CertificateUnreadableError",
     "CertificateUntrustedError",

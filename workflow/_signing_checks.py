@@ -49,6 +49,15 @@ def read_chain(chain: Sequence[bytes | x509.Certificate]) -> tuple[x509.Certific
             certificates.append(x509.load_der_x509_certificate(bytes(item)))
         except (ValueError, TypeError):
             raise CertificateUnreadableError(f"certificate {index} is not DER X.509") from None
+    for index, certificate in enumerate(certificates):
+        try:
+            # cryptography parses extensions lazily: a malformed one must be refused here,
+            # not surface later as a builtin ValueError from a policy check.
+            _ = certificate.extensions
+        except ValueError:
+            raise CertificateUnreadableError(
+                f"certificate {index} has a malformed extension"
+            ) from None
     return tuple(certificates)
 
 

@@ -30,6 +30,21 @@ class CertificateNotValidError(WorkflowError):
         self.not_before, self.not_after = not_before, not_after
 
 
+class CertificateNotTrustedError(WorkflowError):
+    """The signer's certificate does not chain to a trust root, is revoked, or its status
+    cannot be established at the signing time (the trust layer's verdict)."""
+
+    code = "certificate_not_trusted"
+
+    def __init__(self, reasons: tuple[str, ...]) -> None:
+        super().__init__(
+            f"the certificate is not trusted for signing: {', '.join(reasons) or 'unknown'}",
+            "chứng thư số không được tin cậy để ký (không thuộc tổ chức chứng thực được tin "
+            "cậy, đã bị thu hồi hoặc chưa kiểm tra được)",
+        )
+        self.reasons = reasons
+
+
 class CertificateNotOwnedError(WorkflowError):
     """The certificate is not the signer's: another person's, or not the school's seal."""
 

@@ -30,7 +30,13 @@ from domain.documents import (
     prepare_slot,
 )
 from domain.model import SigningSession, SigningSessionItem, Transcript
-from domain.signatures import Signer, SignerError
+from domain.signatures import (
+    Indication,
+    Signer,
+    SignerError,
+    TrustSettings,
+)
+from domain.signatures import check_certificate as check_trust
 from workflow._actor import Actor
 from workflow._errors import InvalidInputError, NotFoundError
 from workflow._facts_loader import load_facts
@@ -41,6 +47,7 @@ from workflow._signed_xml import VIETNAM, current_document
 from workflow._signing_checks import check_certificate, check_may_sign, read_chain
 from workflow._signing_completion import ItemResult, complete_signing
 from workflow._signing_errors import (
+    CertificateNotTrustedError,
     DocumentNotPreparableError,
     SignerFailedError,
 )
@@ -156,6 +163,7 @@ def prepare_signing(
                 options=options,
             )
             items.append(_item(position, row, prepared, current.base, pdf_part))
+        _check_trusted(chain, roots=options.trust_roots, now=now)
         record = SigningSession(
             id=str(uuid.uuid4()),
             person_id=acting_person(actor),
@@ -194,6 +202,20 @@ def prepare_signing(
                 for item, part in items
             ),
         )
+
+
+def _check_trusted(
+    chain: Sequence[x509.Certificate], *, roots: Sequence[x509.Certificate], now: datetime
+) -> None:
+    """With trust roots configured, the certificate must chain to one, unrevoked, at ``now``
+    (the signing time): a self-made certificate naming a teacher is refused here."""
+    if not roots:
+        return
+    check = check_trust(
+        chain=tuple(chain), signing_time=now, now=now, trust=TrustSettings(trust_roots=tuple(roots))
+    )
+    if check.indication is not Indication.TOTAL_PASSED:
+        raise CertificateNotTrustedError(tuple(finding.code for finding in check.errors))
 
 
 def _item(

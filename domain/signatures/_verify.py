@@ -165,7 +165,9 @@ async def _verify_pdf(data: bytes, *, trust: TrustSettings, now: datetime) -> Ve
     checks = await check_batch(requests, now=now, trust=trust, deadline=left)
     by_field = {s.field: check for s, check in zip(checkable, checks, strict=True)}
     signatures = [_pdf_signature(s, by_field.get(s.field)) for s in pdf.signatures]
-    missing = [f for f in FIELD_NAMES if f in pdf.unsigned_fields]
+    # Every field of the profile must be signed, whether the file has it or not.
+    signed = {s.field for s in pdf.signatures}
+    missing = [f for f in FIELD_NAMES if f not in signed]
     return VerificationReport.build(
         format=ReportFormat.PDF,
         schema_valid=None,

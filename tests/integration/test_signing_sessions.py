@@ -11,10 +11,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.serialization import Encoding
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from domain.certificates import Validity
+from domain.certificates import Validity, personal_name, signer_certificate
 from domain.documents import verify_xml
 from domain.model import (
     SigningSession,
@@ -28,6 +31,8 @@ from tests.support.signing import (
     OTHER_SCHOOL_CODE,
     Signable,
     authority,
+    pdf_options,
+    personal_id_of,
     personal_key,
     seal_key,
     sign_session,
@@ -43,6 +48,7 @@ from tests.support.year_end import SUBJECTS
 from workflow import (
     SYSTEM,
     CertificateNotOwnedError,
+    CertificateNotTrustedError,
     CertificateNotValidError,
     ItemResult,
     OrganisationCertificateRequiredError,
@@ -378,3 +384,39 @@ def test_an_item_whose_transcript_moved_meanwhile_is_refused_and_changes_nothing
     assert [s for s in after if s[0] == signable.ids[0]] == [
         s for s in before if s[0] == signable.ids[0]
     ]
+
+
+def _self_made_certificate_naming(username: str) -> list[bytes]:
+    """What someone holding a teacher's password but not their token could make: a
+    certificate with the teacher's name and personal ID, signed by a key of their own."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = personal_name(username.upper(), personal_id_of(username), "Trường tự xưng")
+    certificate = signer_certificate(
+        subject,
+        key.public_key(),
+        subject,
+        key,
+        serial=x509.random_serial_number(),
+        validity=Validity(datetime(2024, 1, 1, tzinfo=UTC), datetime(2034, 1, 1, tzinfo=UTC)),
+        organisation=False,
+    )
+    return [certificate.public_bytes(Encoding.DER)]
+
+
+def test_a_self_made_certificate_naming_the_teacher_is_refused_when_roots_are_set(
+    signable: Signable,
+) -> None:
+    error = refused(
+        signable,
+        CertificateNotTrustedError,
+        lambda: prepare(
+            signable,
+            "gvbm.toan",
+            SigningStep.SUBJECT,
+            subject_code="TOAN",
+            chain=_self_made_certificate_naming("gvbm.toan"),
+            pdf=pdf_options(),
+        ),
+    )
+    assert error.code == "certificate_not_trusted"
+    assert "certificate_chain_untrusted" in error.reasons  # type: ignore[attr-defined]

@@ -3,15 +3,32 @@ signer's certificate through the same trust layer as the XML (live OCSP on 127.0
 
 from __future__ import annotations
 
+import io
 import time
 from datetime import UTC, datetime, timedelta
 from functools import cache
 
-from domain.signatures import Indication, ReportFormat, SubIndication, verify_transcript_file
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign.fields import append_signature_field
+
+from domain.signatures import (
+    Indication,
+    ReportFormat,
+    SubIndication,
+    field_specs,
+    verify_transcript_file,
+)
 from tests.support.live_pki import LivePki, live_pki
-from tests.support.pdfs import SIGNING_ORDER, replace_page_content, sign_field, unsigned_pdf
+from tests.support.pdfs import (
+    SIGNING_ORDER,
+    VERIFY_URL,
+    replace_page_content,
+    sign_field,
+    unsigned_pdf,
+)
 from tests.support.pki import Signer
-from tests.support.transcripts import FIRST_SIGNATURE
+from tests.support.transcripts import FIRST_SIGNATURE, annual_document
+from workflow._pdf import render_pdf
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
 
@@ -106,3 +123,25 @@ def test_a_file_pyhanko_cannot_read_is_a_failed_pdf_report_quickly() -> None:
     assert report.format is ReportFormat.PDF  # type: ignore[attr-defined]
     assert report.indication is Indication.TOTAL_FAILED  # type: ignore[attr-defined]
     assert report.all_codes() == ("pdf_unparseable",)  # type: ignore[attr-defined]
+
+
+def _pdf_with_only_the_gvcn_field() -> bytes:
+    writer = IncrementalPdfFileWriter(
+        io.BytesIO(render_pdf(annual_document(), verify_url=VERIFY_URL))
+    )
+    append_signature_field(writer, next(s for s in field_specs() if s.sig_field_name == "GVCN"))
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
+
+
+def test_a_pdf_that_lacks_the_principal_and_seal_fields_is_not_a_complete_transcript() -> None:
+    # Anyone with a trusted certificate can make a PDF with one field called GVCN and sign it:
+    # the fields the file does not even have are missing all the same.
+    pki = live_pki()
+    pdf = sign_field(_pdf_with_only_the_gvcn_field(), "GVCN", pki.staff["gvcn"], FIRST_SIGNATURE)
+
+    report = verify_transcript_file(pdf, trust=pki.trust(), now=NOW)
+
+    assert not report.valid
+    assert report.to_json()["missing_signatures"] == ["HieuTruong", "DonVi"]
