@@ -24,7 +24,7 @@ import argparse
 import logging
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -40,6 +40,7 @@ from domain.assessment import Comment
 from domain.documents import (
     DS_NS,
     AssessmentForm,
+    Slot,
     SubjectRecord,
     TranscriptDocument,
     complete_slot,
@@ -139,6 +140,26 @@ def _find_signature(root: Any, signature_id: str) -> Any:
     return root.find(f".//{{{DS_NS}}}Signature[@Id='{signature_id}']")
 
 
+def _xmlsec_chain_verifier(pki: Pki, signed: bytes, slots: Sequence[Slot]) -> Callable[[], None]:
+    """python-xmlsec verifying every slot's signature, each chain checked against the root."""
+    manager = xmlsec.KeysManager()
+    manager.load_cert_from_memory(
+        pki.root.public_bytes(Encoding.PEM),
+        xmlsec.constants.KeyDataFormatPem,
+        xmlsec.constants.KeyDataTypeTrusted,
+    )
+
+    def verify_all() -> None:
+        root = etree.fromstring(signed)
+        for slot in slots:
+            # The stub omits the constructor python-xmlsec has: SignatureContext(manager=None).
+            context = xmlsec.SignatureContext(manager)  # type: ignore[call-arg]
+            _register_ids(context, root)
+            context.verify(_find_signature(root, slot.signature_id))
+
+    return verify_all
+
+
 @dataclass(frozen=True)
 class Row:
     """One line of the report."""
@@ -230,20 +251,7 @@ def xml_verify_rows(repeat: int) -> list[Row]:
     # --- verify the whole transcript -----------------------------------------------------
     signed = sign_all(unsigned, pki.signers, slots)
     assert verify_xml(signed).ok
-    manager = xmlsec.KeysManager()
-    manager.load_cert_from_memory(
-        pki.root.public_bytes(Encoding.PEM),
-        xmlsec.constants.KeyDataFormatPem,
-        xmlsec.constants.KeyDataTypeTrusted,
-    )
-
-    def xmlsec_verify_all() -> None:
-        root = etree.fromstring(signed)
-        for slot in slots:
-            # The stub omits the constructor python-xmlsec has: SignatureContext(manager=None).
-            context = xmlsec.SignatureContext(manager)  # type: ignore[call-arg]
-            _register_ids(context, root)
-            context.verify(_find_signature(root, slot.signature_id))
+    xmlsec_verify_all = _xmlsec_chain_verifier(pki, signed, slots)
 
     xmlsec_verify_all()  # the baseline must accept the same document
 
@@ -292,20 +300,7 @@ def xml_trust_rows(repeat: int) -> list[Row]:
     signed = sign_all(render_xml(document), pki.signers, slots)
     # No revocation fetching: the throwaway PKI publishes none, and the network is not measured.
     trust = TrustSettings(trust_roots=(pki.root,), allow_fetching=False)
-    manager = xmlsec.KeysManager()
-    manager.load_cert_from_memory(
-        pki.root.public_bytes(Encoding.PEM),
-        xmlsec.constants.KeyDataFormatPem,
-        xmlsec.constants.KeyDataTypeTrusted,
-    )
-
-    def xmlsec_verify_all() -> None:
-        root = etree.fromstring(signed)
-        for slot in slots:
-            # The stub omits the constructor python-xmlsec has: SignatureContext(manager=None).
-            context = xmlsec.SignatureContext(manager)  # type: ignore[call-arg]
-            _register_ids(context, root)
-            context.verify(_find_signature(root, slot.signature_id))
+    xmlsec_verify_all = _xmlsec_chain_verifier(pki, signed, slots)
 
     few = max(repeat // 5, 5)
     return [
