@@ -26,6 +26,7 @@ from api._tasks import own_transcripts, tasks
 from api._transcripts import TranscriptController
 from api._trust import TrustRoots, trust_roots_file
 from api._verify import verify, verify_rate_limit
+from api._windows import WindowController
 from api.pages import PAGE_SESSION_TTL, pages_router, pages_static_router, session_codec
 from workflow import Clock, Settings, pdf_signing_options
 
@@ -61,6 +62,7 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
             own_transcripts,
             TranscriptController,
             CorrectionController,
+            WindowController,
             SigningSessionController,
             *([demo_sign] if settings.demo else []),
         ],

@@ -184,6 +184,12 @@ from workflow._transcript_build import build_class_transcripts, build_transcript
 from workflow._transitions import snapshot
 from workflow._uow import UnitOfWork
 from workflow._versions import decide_correction, request_correction, revoke
+from workflow._window_overview import (
+    WINDOW_ROLES,
+    PendingDecision,
+    YearWindows,
+    window_overview,
+)
 from workflow._workbook import (
     MAX_WORKBOOK_BYTES,
     CellError,
@@ -206,6 +212,7 @@ __all__ = [
     "MAX_WORKBOOK_BYTES",
     "SESSION_LIFETIME",
     "SYSTEM",
+    "WINDOW_ROLES",
     "Actor",
     "AdministratorForbiddenError",
     "AuditReport",
@@ -270,6 +277,7 @@ __all__ = [
     "PdfSignatureMissingError",
     "PdfSigning",
     "PdfSigningSetupError",
+    "PendingDecision",
     "PreparedItem",
     "PreparedSession",
     "ReasonRequiredError",
@@ -320,6 +328,7 @@ __all__ = [
     "YearEndNotProposedError",
     "YearEndOutdatedError",
     "YearEndView",
+    "YearWindows",
     "allowed_actions",
     "approve_year_end",
     "assign_role",
@@ -388,4 +397,5 @@ __all__ = [
     "verify_audit_chain",
     "verify_password",
     "view_transcript",
+    "window_overview",
 ]

@@ -43,7 +43,6 @@ class Progress:
 
 
 _ALL = frozenset(SUBJECT_CODES)
-_6A2_SIGNED = frozenset({"NGUVAN", "GDCD", "GDTC", "NGHETHUAT", "HDTNHN", "GDDP"})
 _LATER_STEPS = (SigningStep.HOMEROOM, SigningStep.PRINCIPAL, SigningStep.SCHOOL)
 
 
@@ -51,9 +50,10 @@ def planned_progress(key: ClassKey, index: int) -> Progress:
     """Where the ``index``-th transcript of a class stands once the demo is seeded.
 
     Last year: all finalized, one with a pending correction request. This year: 6A1 is
-    partly subject-signed (three complete, Toán and KHTN still open for the others), 6A2 has
-    half its subjects signed, and 7A1 has three transcripts waiting for each of the clerk,
-    the principal and the homeroom teacher, the rest still missing Toán and Ngoại ngữ 1.
+    partly subject-signed (three complete, Toán and KHTN still open for the others), 6A2's
+    transcripts are not built yet (academic affairs' work: ``workflow._demo_tracking.UNBUILT``),
+    and 7A1 has three transcripts waiting for each of the clerk, the principal and the
+    homeroom teacher, the rest still missing Toán and Ngoại ngữ 1.
     """
     ref, name = key
     if ref is YearRef.PREVIOUS:
@@ -62,7 +62,7 @@ def planned_progress(key: ClassKey, index: int) -> Progress:
     if name == "6A1":
         return Progress(_ALL if index < 3 else _ALL - {"TOAN", "KHTN"})
     if name == "6A2":
-        return Progress(_6A2_SIGNED)
+        return Progress(frozenset())
     waiting_for_clerk, waiting_for_principal, waiting_for_homeroom = range(3)
     stage = index // 3
     if stage == waiting_for_clerk:

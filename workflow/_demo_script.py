@@ -4,25 +4,19 @@ The tracking book's use cases and ``build_class_transcripts`` (``workflow._demo_
 then the signing sessions, ``finalize`` and ``request_correction`` judge the demo exactly as
 they judge real work: the guards, the state machine and the audit chain all apply.
 
-Last year's signatures are real XML signatures: each signer's demo key
-(``var/pki/<login>.p12``, the school seal ``school-seal.p12``; opened once by
-``ensure_demo_pki``) signs through ``sign_with``, the server-side path of two-step signing,
-one session per class, step and subject, as a teacher signs a whole class at once. The
-homeroom teacher, the principal and the seal sign the PDF too (rendered once per transcript at
-the homeroom step): B-T through the demo PKI's TSA (``tsa.p12``, stamping in-process at the
-step's instant), the seal at B-LT against the demo root.
-
-This year's transcripts are in progress: their year has no semester II yet, and an annual
-XML document (CaNam) cannot be rendered without it (nor without the promotion decision). Their
-signatures are recorded from ``SignatureEvidence`` describing the signer's demo certificate,
-as before the signing sessions existed: the fingerprint, subject and serial are derived from
-the login (``sha256("hocba-demo/<school code>/<login>")``, the seal under ``school-seal``) and
-do NOT match the demo PKI's certificates; no XML is stored for them.
+Every signature is a real one: each signer's demo key (``var/pki/<login>.p12``, the school
+seal ``school-seal.p12``; opened once by ``ensure_demo_pki``) signs through ``sign_with``, the
+server-side path of two-step signing, one session per class, step and subject, as a teacher
+signs a whole class at once. The homeroom teacher, the principal and the seal sign the PDF too
+(rendered once per transcript at the homeroom step): B-T through the demo PKI's TSA
+(``tsa.p12``, stamping in-process at the step's instant), the seal at B-LT against the demo
+root. This year's transcripts are signed the same way: the demo plays its year as already
+assessed (both semesters entered and the year-end decisions approved), so that every role has
+real work to sign in the browser.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -32,20 +26,17 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from domain.model import state_hash
 from domain.signatures import Pkcs12Signer, Signer
 from workflow._actor import SYSTEM, Actor, load_actor
-from workflow._demo_data import SCHOOL_CODE, SCHOOL_NAME, YearRef
 from workflow._demo_pki import DemoCredential, DemoPki
 from workflow._demo_plan import Action, Step, TranscriptKey
 from workflow._demo_setup import DemoRoster
 from workflow._demo_tracking import EntryPlayer, EntryStep
 from workflow._errors import WorkflowError
 from workflow._pdf_signing import DEFAULT_PUBLIC_URL, PdfSigning, local_timestamper
-from workflow._policy import SignatureEvidence
-from workflow._signing import finalize, sign
+from workflow._signing import finalize
 from workflow._signing_sessions import sign_with
-from workflow._signing_steps import SigningStep, slot_of_step
+from workflow._signing_steps import SigningStep
 from workflow._uow import UnitOfWork
 from workflow._versions import request_correction
 
@@ -67,35 +58,6 @@ class DemoSigningError(WorkflowError):
             f"the demo could not sign transcript {transcript_id}: {error}",
             f"Không ký được học bạ mẫu {transcript_id}: {error}",
         )
-
-
-def demo_evidence(
-    *,
-    login: str,
-    full_name: str,
-    transcript_id: str,
-    slot: str,
-    data: dict[str, Any],
-    at: datetime,
-) -> SignatureEvidence:
-    """The record of a signature by ``login``'s demo certificate (see the module docstring)."""
-    fingerprint = hashlib.sha256(f"hocba-demo/{SCHOOL_CODE}/{login}".encode()).hexdigest()
-    school = SCHOOL_NAME.replace(",", "\\,")  # RFC 4514: a comma inside a value is escaped
-    organisation = login == SCHOOL_SEAL
-    subject = (
-        f"CN={school},O={school},C=VN"
-        if organisation
-        else f"CN={full_name},UID={login},O={school},C=VN"
-    )
-    signed = {"transcript": transcript_id, "slot": slot, "data": data, "at": at.isoformat()}
-    return SignatureEvidence(
-        certificate_sha256=fingerprint,
-        certificate_subject=subject,
-        certificate_serial=str(int(fingerprint[:16], 16)),
-        signed_at=at,
-        signed_bytes_sha256=state_hash(signed),
-        organisation=organisation,
-    )
 
 
 def _signer(credential: DemoCredential) -> Signer:
@@ -160,10 +122,6 @@ class ScriptPlayer:
     def _sign(self, steps: list[Step]) -> None:
         first = steps[0]
         assert first.step is not None and first.login is not None  # the plan sets both
-        if first.transcript[0][0] is not YearRef.PREVIOUS:
-            for step in steps:
-                self._record_evidence(step)
-            return
         signer = self._seal if first.step is SigningStep.SCHOOL else self._signers[first.login]
         results = sign_with(
             UnitOfWork(self._engine),
@@ -178,28 +136,6 @@ class ScriptPlayer:
         for result in results:
             if not result.ok:
                 raise DemoSigningError(result.transcript_id, result.error)
-
-    def _record_evidence(self, step: Step) -> None:
-        assert step.step is not None and step.login is not None  # the plan sets both
-        transcript_id = self._built.ids[step.transcript]
-        certificate = SCHOOL_SEAL if step.step is SigningStep.SCHOOL else step.login
-        evidence = demo_evidence(
-            login=certificate,
-            full_name=self._roster.full_names[step.login],
-            transcript_id=transcript_id,
-            slot=slot_of_step(step.step, step.subject_code),
-            data=self._built.data[step.transcript],
-            at=step.at,
-        )
-        sign(
-            UnitOfWork(self._engine),
-            transcript_id=transcript_id,
-            step=step.step,
-            subject_code=step.subject_code,
-            actor=self._actor(step),
-            evidence=evidence,
-            now=step.at,
-        )
 
     def _finalize(self, step: Step) -> None:
         finalize(

@@ -41,9 +41,14 @@ from workflow._uow import UnitOfWork
 from workflow._year_end import approve_year_end, propose_year_end
 
 ADMINISTRATOR = "admin"
-EntryAction = Literal["open_window", "scores", "homeroom", "build"]
+EntryAction = Literal["open_window", "scores", "homeroom", "review", "build", "decide_window"]
 """The use cases an entry step calls (``open_window``: the principal's decision and the
-administrator carrying it out, at the same instant)."""
+administrator carrying it out, at the same instant; ``review``: the homeroom teacher proposes
+the year-end decisions and the principal approves them; ``decide_window``: a decision of the
+principal left for the administrator to carry out)."""
+UNBUILT: ClassKey = (YearRef.CURRENT, "6A2")
+"""This year's class whose transcripts academic affairs has yet to build (its queue's work)."""
+_CLOSE_DECISION = "Quyết định số 15/QĐ-PCT về việc khoá nhập điểm học kỳ I năm học {year}"
 _DECISION = "Quyết định số {number}/QĐ-PCT về việc mở nhập điểm học kỳ {semester} năm học {year}"
 _REAL = {
     ("open_window", 1): (9, 5, 7),
@@ -52,6 +57,7 @@ _REAL = {
     ("homeroom", 1): (12, 29, 9),
     ("scores", 2): (5, 11, 8),
     ("homeroom", 2): (5, 15, 9),
+    ("review", 2): (5, 17, 14),
     ("build", 2): (5, 18, 8),
 }
 """Last year: (month, day, hour) of each action of a semester."""
@@ -62,7 +68,9 @@ _SO_FAR = {
     ("homeroom", 1): 0.17,
     ("scores", 2): 0.18,
     ("homeroom", 2): 0.26,
+    ("review", 2): 0.29,
     ("build", 2): 0.30,
+    ("decide_window", 1): 0.97,
 }
 """This year: how far between 1 September and ``now`` (the subjects' signatures from 0.45)."""
 
@@ -117,7 +125,14 @@ def _year_steps(classes: list[ClassKey], year: DemoYear, now: datetime) -> Itera
                 at("homeroom", semester), "homeroom", ref, HOMEROOM_TEACHERS[key], semester, key
             )
     for key in classes:
-        yield EntryStep(at("build", 2), "build", ref, ACADEMIC_AFFAIRS, klass=key)
+        yield EntryStep(at("review", 2), "review", ref, PRINCIPAL, klass=key)
+        if key != UNBUILT:
+            yield EntryStep(at("build", 2), "build", ref, ACADEMIC_AFFAIRS, klass=key)
+    if ref is YearRef.CURRENT:
+        wording = _CLOSE_DECISION.format(year=year.name)
+        yield EntryStep(
+            at("decide_window", 1), "decide_window", ref, PRINCIPAL, 1, decision=wording
+        )
 
 
 def subject_entry(student_id: int, subject: dict[str, Any], semester: int) -> SubjectEntry:
@@ -181,17 +196,17 @@ class EntryPlayer:
 
     def play(self, step: EntryStep) -> None:
         """Run one step; a refusal raises the use case's error (a bug in the script)."""
-        if step.action == "open_window":
-            self._open_window(step)
+        if step.action in ("open_window", "decide_window"):
+            self._window(step, carry_out=step.action == "open_window")
             return
         assert step.klass is not None  # the other steps name their class
         uow, actor = UnitOfWork(self._engine), self._actor(step.login, step.at)
         class_id = self._roster.class_ids[step.klass]
         students = self._roster.students[step.klass]
         years = [self._results[step.klass, index] for index in range(len(students))]
-        if step.action == "build":
-            if step.year is YearRef.PREVIOUS:
-                self._review_year(step.klass, class_id, step.at)
+        if step.action == "review":
+            self._review_year(step.klass, class_id, step.at)
+        elif step.action == "build":
             build_class_transcripts(uow, class_id=class_id, actor=actor, now=step.at)
             self._note_built(step.klass, students)
         elif step.action == "scores":
@@ -215,7 +230,7 @@ class EntryPlayer:
             )  # fmt: skip
 
     def _review_year(self, key: ClassKey, class_id: int, at: datetime) -> None:
-        # Last year's transcripts are signed as XML, which needs the year-end decisions
+        # An annual transcript (CaNam) is signed as XML, which needs the year-end decisions
         # (DuocLenLop, DanhHieu): the homeroom teacher proposes them, the principal approves.
         homeroom = self._actor(HOMEROOM_TEACHERS[key], at)
         propose_year_end(UnitOfWork(self._engine), class_id=class_id, actor=homeroom, now=at)
@@ -235,18 +250,20 @@ class EntryPlayer:
             self.built.ids[key, index] = by_student[sid].id
             self.built.data[key, index] = by_student[sid].data
 
-    def _open_window(self, step: EntryStep) -> None:
+    def _window(self, step: EntryStep, *, carry_out: bool) -> None:
         assert step.decision is not None  # a window step carries the decision's wording
         decision = decide_entry_window(
             UnitOfWork(self._engine),
             school_id=self._roster.school_id,
             school_year_id=self._roster.year_ids[step.year],
             period=EntryPeriod.of_semester(step.semester),
-            action=WindowAction.OPEN,
+            action=WindowAction.OPEN if carry_out else WindowAction.CLOSE,
             decision=step.decision,
             actor=self._actor(step.login, step.at),
             now=step.at,
         )
+        if not carry_out:
+            return
         carry_out_window_decision(
             UnitOfWork(self._engine),
             decision_id=decision,

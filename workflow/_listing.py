@@ -28,6 +28,7 @@ from domain.model import (
     TranscriptStatus,
 )
 from workflow._actor import Actor, Grant
+from workflow._duty_tasks import CARRY_OUT_WINDOW, duty_rows
 from workflow._errors import AdministratorForbiddenError, InvalidInputError, NotAssignedError
 from workflow._tasks import TaskItem, task_queue
 from workflow._uow import UnitOfWork
@@ -232,7 +233,12 @@ def my_transcripts(
 
 
 def my_tasks(uow: UnitOfWork, *, actor: Actor, now: datetime) -> list[TaskItem]:
-    """The queue of a staff member or Department officer at ``now``."""
+    """The queue of a staff member or Department officer at ``now``; the administrator's
+    holds only the principals' entry-window decisions to carry out (no academic data)."""
+    if actor.is_administrator and actor.person_id is not None:
+        with uow:
+            lines = duty_rows(uow.session, person_id=actor.person_id, now=now)
+            return [TaskItem(**line) for line in lines if line["action"] == CARRY_OUT_WINDOW]
     person_id = _not_administrator(actor)
     if not any(g.role in ACADEMIC_ROLES for g in actor.grants):
         raise NotAssignedError("a staff member", "cán bộ, giáo viên")

@@ -28,6 +28,7 @@ from domain.model import (
     TranscriptSignature,
     TranscriptStatus,
 )
+from workflow._duty_tasks import duty_rows
 from workflow._locks import UNSTAMPED
 from workflow._signing_steps import SigningStep
 
@@ -264,6 +265,9 @@ def task_queue(session: Session, *, person_id: int, now: datetime) -> list[TaskI
             merged = tuple(sorted(set(known.transcript_ids) | set(ids)))
             item = replace(known, transcript_ids=merged, count=len(merged))
         by_id[item.id] = item
+    # A class to build, a window decision to carry out: work that is not a signature.
+    for line in duty_rows(session, person_id=person_id, now=now):
+        by_id[line["id"]] = TaskItem(**line)
     return sorted(by_id.values(), key=_order)
 
 

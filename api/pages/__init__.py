@@ -31,6 +31,7 @@ from api.pages._staff import (
     transcript_file,
     transcript_page,
 )
+from api.pages._windows import build_class, carry_out_window, decide_window, windows_page
 from workflow import Settings
 
 STATIC_PATH = "/tinh"
@@ -69,6 +70,10 @@ def pages_router(settings: Settings) -> Router:
             own_page,
             score_sheet,
             save_scores,
+            windows_page,
+            decide_window,
+            carry_out_window,
+            build_class,
         ],
         dependencies={"visit": Provide(provide_visit)},
         exception_handlers=PAGE_EXCEPTION_HANDLERS,

@@ -27,6 +27,7 @@ from api.pages import _words as words
 from api.pages._session import COOKIE, CSRF_FIELD, PageSession, SessionCodec, new_session
 from domain.model import ACADEMIC_ROLES, Role
 from workflow import (
+    WINDOW_ROLES,
     Actor,
     Clock,
     NotAuthenticatedError,
@@ -57,6 +58,8 @@ _ENV.filters |= {
     "slot_vi": words.slot_vi,
     "mark_vi": words.mark_vi,
     "correction_status_vi": lambda s: words.CORRECTION_STATUS_VI.get(s, s),
+    "period_vi": lambda s: words.PERIOD_VI.get(s, s),
+    "window_action_vi": lambda s: words.WINDOW_ACTION_VI.get(s, s),
 }
 
 T = TypeVar("T")
@@ -161,6 +164,8 @@ class Visit:
             # An error page does not resolve the actor; the signed session still names them.
             "username": self.session.username if self.session.logged_in else None,
             "kind": self.kind,
+            "windows": self.actor is not None
+            and any(g.role in WINDOW_ROLES for g in self.actor.grants),
             "when": self.when,
         }
 

@@ -62,7 +62,9 @@ def group_tasks(items: list[TaskItem]) -> list[TaskGroup]:
 async def inbox(*, visit: NamedDependency[Visit]) -> Response[str]:
     """The start page: the staff inbox; students and guardians go to their own page."""
     if visit.actor is not None and visit.kind == "admin":
-        return visit.render("admin.html.j2", status=403)
+        admin, uow = visit.actor, visit.uow()
+        duties = await visit.run(lambda: my_tasks(uow, actor=admin, now=visit.now))
+        return visit.render("admin.html.j2", tasks=duties)
     actor = visit.staff()
     if visit.kind == "own":
         return visit.redirect("/cua-toi")

@@ -22,11 +22,19 @@ STEP_VI = {
     "homeroom": "Giáo viên chủ nhiệm ký",
     "principal": "Hiệu trưởng ký",
     "school": "Văn thư ký số của nhà trường",
+    # A window task's "step" is the entry period it opens or closes.
+    "hk1": "Học kỳ I",
+    "hk2": "Học kỳ II",
+    "supplementary": "Kiểm tra lại, rèn luyện hè",
 }
+PERIOD_VI = {k: STEP_VI[k] for k in ("hk1", "hk2", "supplementary")}
+WINDOW_ACTION_VI = {"open": "Mở nhập điểm", "close": "Khoá nhập điểm"}
 ACTION_VI = {
     "sign": "Ký học bạ",
     "review_correction": "Duyệt yêu cầu đính chính",
     "accept_transfer": "Tiếp nhận học sinh chuyển trường",
+    "build_transcripts": "Lập học bạ từ sổ theo dõi",
+    "carry_out_window": "Thực hiện quyết định về cửa sổ nhập điểm",
 }
 CORRECTION_STATUS_VI = {"pending": "Đang chờ", "approved": "Đã duyệt", "rejected": "Đã từ chối"}
 LEVEL_VI = {"T": "Tốt", "K": "Khá", "D": "Đạt", "CD": "Chưa đạt"}

@@ -42,8 +42,8 @@ def test_a_subject_teacher_sees_their_classes_in_the_inbox_and_opens_a_score_she
     shot(page, "01-dang-nhap")
     log_in(page, "gvbm.toan")
     expect(page.get_by_role("heading", name="Việc của tôi")).to_be_visible()
-    for name in ("Lớp 6A1", "Lớp 6A2"):
-        expect(page.get_by_role("heading", name=re.compile(name))).to_be_visible()
+    # 6A2 is not in the queue yet: academic affairs has not built its transcripts.
+    expect(page.get_by_role("heading", name=re.compile("Lớp 6A1"))).to_be_visible()
     expect(page.get_by_text("Chế độ thử nghiệm")).to_be_visible()
     shot(page, "02-viec-cua-toi")
     page.goto(f"/diem/{site.class_id(CURRENT, '6A1')}/TOAN/1")
@@ -55,9 +55,8 @@ def test_a_subject_teacher_sees_their_classes_in_the_inbox_and_opens_a_score_she
 def test_a_corrected_version_is_signed_in_the_browser_from_subject_teacher_to_clerk(
     page: Page, site: DemoSite
 ) -> None:
-    # This year's transcripts cannot be signed as XML before the year ends (no semester II,
-    # no promotion decision: workflow._demo_script), so the chain is walked on the version
-    # the Department's approval of last year's pending correction request starts.
+    # The chain is walked on the version the Department's approval of last year's pending
+    # correction request starts (this year's classes: tests/browser/test_demo_roles.py).
     log_in(page, "so.gddt")
     page.get_by_role("link", name="Yêu cầu đính chính").first.click()
     expect(

@@ -70,6 +70,8 @@ SUBJECT_PERIODS = {
     "TOAN": 140, "NGUVAN": 140, "NGOAINGU1": 105, "GDCD": 35, "LSDL": 105, "KHTN": 140,
     "CONGNGHE": 35, "TINHOC": 35, "GDTC": 70, "NGHETHUAT": 70, "HDTNHN": 105, "GDDP": 35,
 }  # fmt: skip
+UNBUILT = ("2026-2027", "6A2")
+"""This year's class academic affairs has yet to build (workflow._demo_tracking.UNBUILT)."""
 CLASSES = {("2025-2026", "6A1", 6), ("2026-2027", "6A1", 6), ("2026-2027", "6A2", 6),
            ("2026-2027", "7A1", 7)}  # fmt: skip
 
@@ -273,15 +275,21 @@ def test_this_years_classes_are_in_progress(seeded: Seeded) -> None:
         TranscriptStatus.HOMEROOM_SIGNED,
         TranscriptStatus.PRINCIPAL_SIGNED,
     } <= this_year
-    assert all(sum(c_statuses.values()) > 0 for c_statuses in progress.values())
-    assert all(sum(dict(c.statuses).values()) == c.students for c in seeded.summary.classes)
+    # 6A2's transcripts wait for academic affairs to build them; every other class has all.
+    assert progress[UNBUILT] == {}
+    assert all(
+        sum(dict(c.statuses).values()) == c.students
+        for c in seeded.summary.classes
+        if (c.school_year, c.class_name) != UNBUILT
+    )
 
 
 @pytest.mark.parametrize(
     ("login", "action", "step", "class_name", "subject"),
     [
         ("gvbm.toan", "sign", "subject", "6A1", "TOAN"),
-        ("gvbm.toan", "sign", "subject", "6A2", "TOAN"),
+        ("hocvu", "build_transcripts", None, "6A2", None),
+        ("admin", "carry_out_window", "hk1", None, None),
         ("gvcn.6a1", "sign", "homeroom", "6A1", None),
         ("hieutruong", "sign", "principal", "7A1", None),
         ("vanthu", "sign", "school", "7A1", None),
@@ -289,7 +297,7 @@ def test_this_years_classes_are_in_progress(seeded: Seeded) -> None:
     ],
 )
 def test_every_role_has_work_in_its_queue(
-    seeded: Seeded, login: str, action: str, step: str | None, class_name: str,
+    seeded: Seeded, login: str, action: str, step: str | None, class_name: str | None,
     subject: str | None,
 ) -> None:  # fmt: skip
     with Session(seeded.engine) as session:
@@ -382,7 +390,8 @@ def test_every_transcript_is_built_from_the_tracking_book(seeded: Seeded) -> Non
         rewritten = session.exec(
             select(AuditEvent.seq).where(AuditEvent.action == "transcript.record_data")
         ).all()
-    assert len(transcripts) == sum(c.students for c in seeded.summary.classes)
+    built = [c for c in seeded.summary.classes if (c.school_year, c.class_name) != UNBUILT]
+    assert len(transcripts) == sum(c.students for c in built)
     assert len(created) == len(transcripts) and rewritten == []
     assert all(details["source"] == "tracking_book" for details in created)
     for t in transcripts:
