@@ -108,7 +108,7 @@ class ShareLinkCreated(ShareLinkOut):
 class ShareLinkList(msgspec.Struct):
     """The caller's share links, newest first."""
 
-    items: list[ShareLinkOut]
+    items: Annotated[list[ShareLinkOut], _d("The links, newest first.")]
 
 
 class SharedTranscriptOut(msgspec.Struct):
@@ -169,22 +169,22 @@ class RecoveryGrantedOut(msgspec.Struct):
 class RecoveredTranscriptOut(msgspec.Struct):
     """One issued transcript on the download page."""
 
-    id: str
-    version: int
-    kind: str
-    school_year: str
-    class_name: str
-    xml_url: str | None
-    pdf_url: str | None
+    id: Annotated[str, _d("MaHocBa of the version.")]
+    version: Annotated[int, _d("PhienBan.")]
+    kind: Annotated[str, _d("`CaNam`, `ChuyenTruong` or `SoHoa`.")]
+    school_year: Annotated[str, _d("The school year.")]
+    class_name: Annotated[str, _d("The class.")]
+    xml_url: Annotated[str | None, _d("The signed XML (None while there is none).")]
+    pdf_url: Annotated[str | None, _d("The signed PDF (None while there is none).")]
 
 
 class RecoveredFilesOut(msgspec.Struct):
     """The student's issued transcripts, downloadable until ``expires_at``."""
 
-    student_name: str
-    date_of_birth: date
-    expires_at: datetime
-    transcripts: list[RecoveredTranscriptOut]
+    student_name: Annotated[str, _d("The student's full name.")]
+    date_of_birth: Annotated[date, _d("Date of birth.")]
+    expires_at: Annotated[datetime, _d("Until when the page opens, UTC.")]
+    transcripts: Annotated[list[RecoveredTranscriptOut], _d("The issued versions, newest first.")]
 
 
 PUBLIC_PROBLEMS: dict[int, ResponseSpec] = {
