@@ -314,6 +314,17 @@ def _retry_after(
     return max(1, int((oldest_counted + window - now).total_seconds()) + 1)
 
 
+def _serialise(session: Session, *keys: str) -> None:
+    # Count-then-insert must not interleave for one personal ID or address, or concurrent
+    # requests would all see room under the limit. SQLite's unit of work already holds the
+    # write lock from BEGIN; on PostgreSQL a transaction-level advisory lock per key does it
+    # (always taken in the same order, so two requests cannot wait on each other).
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for key in keys:
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": int(key[:15], 16)})
+
+
 def request_recovery_code(
     uow: UnitOfWork,
     *,
@@ -342,6 +353,7 @@ def request_recovery_code(
         session.execute(
             sa.delete(RecoveryRequest).where(col(RecoveryRequest.requested_at) < now - _RETENTION)
         )
+        _serialise(session, pid_key, client_key)
         for where, limit in (
             (col(RecoveryRequest.personal_id_key) == pid_key, policy.codes_per_personal_id),
             (col(RecoveryRequest.client_key) == client_key, policy.requests_per_client),

@@ -4,6 +4,7 @@ notifier, rate limited, then a short-lived download page — revealing nothing o
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from domain.model import AuditEvent, Person, RecoveryRequest, Student
 from tests.api.conftest import GUARDIAN, STUDENT, add_own_readers
 from tests.integration.test_share_links import finalized
 from tests.support.clock import vn
+from tests.support.racing import engine_for_racers, race
 from tests.support.world import World
 from workflow import (
     CollectingNotifier,
@@ -28,7 +30,9 @@ from workflow import (
     RecoveryDownloadExpiredError,
     RecoveryPolicy,
     RecoveryRateLimitedError,
+    RecoveryStarted,
     SignedFileKind,
+    UnitOfWork,
     confirm_recovery_code,
     read_recovered_file,
     recovered_files,
@@ -341,3 +345,27 @@ def test_a_failing_sender_changes_nothing_the_requester_sees(own: World) -> None
         now=NOW,
     )
     assert started.request_id
+
+
+def test_concurrent_requests_for_one_personal_id_never_pass_the_limit(own: World) -> None:
+    racers = 6
+    uow_engine = engine_for_racers(own.engine, racers)
+    notifier = CollectingNotifier()
+    pid = personal_id(own)
+
+    def attempt(n: int) -> Callable[[], RecoveryStarted]:
+        return lambda: request_recovery_code(
+            UnitOfWork(uow_engine),
+            personal_id=pid,
+            phone=GUARDIAN_PHONE,
+            client=f"10.1.0.{n}",
+            notifier=notifier,
+            now=NOW,
+            policy=POLICY,
+        )
+
+    outcomes = race([attempt(n) for n in range(racers)], gate_flushes=False)
+    refused = [o.error for o in outcomes if o.error is not None]
+    assert sum(o.value is not None for o in outcomes) == POLICY.codes_per_personal_id
+    assert all(isinstance(e, RecoveryRateLimitedError) for e in refused), refused
+    assert len(notifier.sent) == POLICY.codes_per_personal_id
