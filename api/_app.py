@@ -20,6 +20,8 @@ from api._health import health
 from api._keys import token_secret
 from api._login import login, login_rate_limit
 from api._openapi import assets_router, openapi_config
+from api._own_copies import PROTECTED_HANDLERS as OWN_COPIES
+from api._own_copies import PUBLIC_HANDLERS as SHARED_AND_LOST_FILES
 from api._problems import EXCEPTION_HANDLERS
 from api._signing import SigningSessionController
 from api._tasks import own_transcripts, tasks
@@ -28,7 +30,7 @@ from api._trust import TrustRoots, trust_roots_file
 from api._verify import verify, verify_rate_limit
 from api._windows import WindowController
 from api.pages import PAGE_SESSION_TTL, pages_router, pages_static_router, session_codec
-from workflow import Clock, Settings, pdf_signing_options
+from workflow import Clock, LogNotifier, Notifier, Settings, pdf_signing_options, recovery_policy
 
 API_PREFIX = "/api/v1"
 
@@ -40,8 +42,15 @@ def _version() -> str:
         return "0"
 
 
-def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None) -> Litestar:
-    """The HTTP application over ``engine`` (schema already migrated).
+def create_app(
+    *,
+    settings: Settings,
+    engine: Engine,
+    clock: Clock | None = None,
+    notifier: Notifier | None = None,
+) -> Litestar:
+    """The HTTP application over ``engine`` (schema already migrated); ``notifier`` sends the
+    lost-files codes (default: the log, as in demo mode).
 
     Raises ``SecretKeyError`` when no token secret is configured outside demo mode.
     """
@@ -64,13 +73,16 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
             CorrectionController,
             WindowController,
             SigningSessionController,
+            *OWN_COPIES,
             *([demo_sign] if settings.demo else []),
         ],
         middleware=[bearer_auth()],
         security=[{SCHEME: []}],
     )
     api = Router(
-        path=API_PREFIX, route_handlers=[logins, verifying, protected], dependencies=DEPENDENCIES
+        path=API_PREFIX,
+        route_handlers=[logins, verifying, protected, *SHARED_AND_LOST_FILES],
+        dependencies=DEPENDENCIES,
     )
     return Litestar(
         route_handlers=[
@@ -91,6 +103,8 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
                 "trust_roots": TrustRoots(trust_roots_file(settings)),
                 # Read once: the PDF's trust roots, timestamp authority and public address.
                 "pdf_signing": pdf_signing_options(settings),
+                "notifier": notifier or LogNotifier(),
+                "recovery_policy": recovery_policy(settings),
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,

@@ -16,6 +16,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
 from workflow import (
+    AccessGoneError,
     AdministratorForbiddenError,
     CertificateLoginError,
     CertificateNotOwnedError,
@@ -29,6 +30,7 @@ from workflow import (
     NotAuthenticatedError,
     NotFoundError,
     SigningSessionNotYoursError,
+    TooManyRequestsError,
     WorkflowError,
 )
 
@@ -44,6 +46,8 @@ _STATUS_OF_ERROR: tuple[tuple[type[WorkflowError], int], ...] = (
     (CertificateLoginError, 401),
     (NotAuthenticatedError, 401),
     (LoginLockedError, 429),
+    (TooManyRequestsError, 429),
+    (AccessGoneError, 410),
     (NotFoundError, 404),
     (InvalidInputError, 422),
     (AdministratorForbiddenError, 403),
@@ -74,6 +78,7 @@ _TITLES = {
     403: "Forbidden",
     404: "Not found",
     409: "Conflict",
+    410: "Gone",
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal error",
@@ -127,7 +132,7 @@ def _workflow_error(request: Request[Any, Any, Any], error: WorkflowError) -> Re
     if isinstance(transcript_id, str):
         # Which transcript of a batch is at fault, so a client can leave it out and retry.
         extra["transcript_id"] = transcript_id
-    if isinstance(error, LoginLockedError):
+    if isinstance(error, LoginLockedError | TooManyRequestsError):
         headers["Retry-After"] = str(error.retry_after)
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"

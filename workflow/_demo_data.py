@@ -271,3 +271,9 @@ PARENT_GIVEN_NAMES = {
     "Nữ": _words("Lan Hạnh Thủy Loan Dung Phượng Hằng Nga Hồng Diệp"),
 }
 """Pools keyed by GioiTinh as printed (``Nam`` / ``Nữ``)."""
+
+
+# --- Registered phone numbers (REQ-33, lost files) ---------------------------------------------
+# Fictitious numbers for the demo's own accounts, so the lost-files page can be tried. The seed
+# sets them on the accounts: ``Person(..., phone=DEMO_PHONES.get(account.username))``.
+DEMO_PHONES: dict[str, str] = {STUDENT_LOGIN: "0901234567", GUARDIAN_LOGIN: "0912345678"}

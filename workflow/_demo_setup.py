@@ -32,6 +32,7 @@ from workflow._demo_data import (
     ACCOUNTS,
     CITY,
     DEMO_PASSWORD,
+    DEMO_PHONES,
     DEPARTMENT_CODE,
     GUARDIAN_LOGIN,
     PROMOTED_CLASS,
@@ -162,6 +163,7 @@ class _Setup:
                 full_name=full_name,
                 password_hash=password_hash,
                 personal_id=demo_personal_id(account.username) if signs else None,
+                phone=DEMO_PHONES.get(account.username),
             )
             self.session.add(person)
             self.people[account.username] = _flushed_id(self.uow, person)

@@ -51,6 +51,16 @@ class Settings(BaseSettings):
     """Uploads to ``POST /api/v1/verify`` one client address may make per minute (429 beyond)."""
     certificate_challenge_seconds: int = 300
     """How long a certificate login challenge may be answered."""
+    recovery_code_minutes: int = 10
+    """How long a lost-files one-time code may be entered (REQ-33)."""
+    recovery_max_attempts: int = 5
+    """Wrong lost-files codes after which the code is void."""
+    recovery_codes_per_hour: int = 3
+    """Lost-files requests for one personal ID per hour, matched or not."""
+    recovery_requests_per_hour_per_address: int = 10
+    """Lost-files requests from one client address per hour."""
+    recovery_download_minutes: int = 30
+    """How long the download page opened by a right lost-files code lasts."""
     trust_roots: Path | None = None
     """PEM bundle of the certification authorities whose certificates are trusted for
     signatures (``hocba verify``, the verification page, the seal's B-LT validation data).

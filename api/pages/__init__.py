@@ -17,10 +17,18 @@ from api._login import login_rate_limit
 from api.pages._core import PAGE_EXCEPTION_HANDLERS, provide_visit
 from api.pages._department import correction_queue, decide
 from api.pages._login import login_form, login_submit, logout
-from api.pages._own import own_page
+from api.pages._own import own_page, revoke_link_action, share_action
 from api.pages._portal import portal, verify_upload
+from api.pages._recovery import (
+    recovery_confirm,
+    recovery_downloads,
+    recovery_file,
+    recovery_form,
+    recovery_request,
+)
 from api.pages._scores import save_scores, score_sheet
 from api.pages._session import COOKIE, CSRF_FIELD, PageSession, SessionCodec
+from api.pages._shared import shared_file, shared_page, shared_verify
 from api.pages._signing import demo_key_file, sign_class, signing_page
 from api.pages._staff import (
     class_page,
@@ -68,6 +76,16 @@ def pages_router(settings: Settings) -> Router:
             portal,
             verify_upload,
             own_page,
+            share_action,
+            revoke_link_action,
+            shared_page,
+            shared_file,
+            shared_verify,
+            recovery_form,
+            recovery_request,
+            recovery_confirm,
+            recovery_downloads,
+            recovery_file,
             score_sheet,
             save_scores,
             windows_page,

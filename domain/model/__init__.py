@@ -12,6 +12,7 @@ from domain.model._audit import (
 )
 from domain.model._challenge import CertificateChallenge
 from domain.model._columns import UTCDateTime
+from domain.model._contact import InvalidPhoneError, mask_phone, normalize_phone
 from domain.model._enums import (
     ACADEMIC_ROLES,
     CommentResult,
@@ -35,6 +36,7 @@ from domain.model._login import LoginFailure
 from domain.model._people import Enrollment, GuardianLink, Person, RoleAssignment, Student
 from domain.model._scheduling import Notification, SchedulerRun
 from domain.model._school import ClassSubject, School, SchoolClass, SchoolYear, Subject
+from domain.model._sharing import RecoveryRequest, ShareLink
 from domain.model._signing_session import SigningSession, SigningSessionItem
 from domain.model._subjects import CATALOGUE, SubjectInfo, subject_info
 from domain.model._tracking import (
@@ -71,9 +73,11 @@ __all__ = [
     "HomeroomRecord",
     "Honour",
     "InvalidPersonalIdError",
+    "InvalidPhoneError",
     "LoginFailure",
     "Notification",
     "Person",
+    "RecoveryRequest",
     "Role",
     "RoleAssignment",
     "SchedulerRun",
@@ -81,6 +85,7 @@ __all__ = [
     "SchoolClass",
     "SchoolYear",
     "ScoreLine",
+    "ShareLink",
     "SigningSession",
     "SigningSessionItem",
     "SlotKind",
@@ -102,6 +107,8 @@ __all__ = [
     "entry_hash",
     "find_chain_break",
     "mask_personal_id",
+    "mask_phone",
+    "normalize_phone",
     "slot_name",
     "state_hash",
     "subject_info",

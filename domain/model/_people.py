@@ -9,6 +9,7 @@ from sqlalchemy.orm import validates
 from sqlmodel import Field, SQLModel
 
 from domain.model._columns import enum_column, utc_column
+from domain.model._contact import normalize_phone
 from domain.model._enums import Role
 from domain.model._identity import validate_personal_id
 
@@ -27,6 +28,14 @@ class Person(SQLModel, table=True):
     personal_id: str | None = Field(default=None, max_length=12)
     """The 12-digit personal ID (CCCD) of a member of staff: what their signing certificate's
     subject names (``UID=CCCD:<id>``). None for accounts that never sign."""
+    phone: str | None = Field(default=None, max_length=16)
+    """The registered phone number (10 digits, ``normalize_phone``) of a student's or
+    guardian's account: lost files are sent again only to it (REQ-33)."""
+
+    @validates("phone")
+    def _normal_phone(self, _key: str, value: str | None) -> str | None:
+        # Stored in one normal form, so the lost-files look-up compares like with like.
+        return None if value is None else normalize_phone(value)
 
 
 class RoleAssignment(SQLModel, table=True):
