@@ -196,14 +196,14 @@ def test_outside_demo_mode_the_signing_page_explains_the_client_and_signs_nothin
     app = create_app(settings=production, engine=site.engine, clock=FixedClock())
     with TestClient(app=app) as client:
         log_in(client, "gvbm.toan")
-        page = client.get(f"/ky/{site.class_id(CURRENT, '6A2')}")
+        page = client.get(f"/ky/{site.class_id(CURRENT, '6A1')}")
         assert page.status_code == 200
         assert "hocba sign-client" in page.text
         assert "Chế độ thử nghiệm" not in page.text
         assert "bằng chữ ký số thử nghiệm" not in page.text
         token = csrf_of(page.text)
         refused = client.post(
-            f"/ky/{site.class_id(CURRENT, '6A2')}", data={"_csrf": token, "task": "x"}
+            f"/ky/{site.class_id(CURRENT, '6A1')}", data={"_csrf": token, "task": "x"}
         )
         assert refused.status_code == 403
 
