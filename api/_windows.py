@@ -44,24 +44,24 @@ class WindowOut(msgspec.Struct):
 class PendingDecisionOut(msgspec.Struct):
     """A principal's decision waiting for the administrator."""
 
-    id: int
+    id: Annotated[int, _d("The decision's id (for `carry-out`).")]
     period: Annotated[str, _d("`hk1`, `hk2` or `supplementary`.")]
     action: Annotated[str, _d("`open` or `close`.")]
     decision: Annotated[str, _d("The decision as issued (number or wording).")]
     decided_by: Annotated[str, _d("The principal's name.")]
-    decided_at: datetime
+    decided_at: Annotated[datetime, _d("When the principal decided.")]
     effective_at: Annotated[datetime, _d("The earliest instant it may be carried out.")]
 
 
 class YearWindowsOut(msgspec.Struct):
     """One school's windows for one school year."""
 
-    school_id: int
-    school_name: str
-    school_year_id: int
-    school_year: str
-    windows: list[WindowOut]
-    pending: list[PendingDecisionOut]
+    school_id: Annotated[int, _d("The school's id.")]
+    school_name: Annotated[str, _d("The school's name.")]
+    school_year_id: Annotated[int, _d("The school year's id.")]
+    school_year: Annotated[str, _d("The school year, e.g. `2026-2027`.")]
+    windows: Annotated[list[WindowOut], _d("One per entry period.")]
+    pending: Annotated[list[PendingDecisionOut], _d("Decisions not carried out yet.")]
     may_decide: Annotated[bool, _d("The caller is this school's principal for the year.")]
     may_carry_out: Annotated[bool, _d("The caller is this school's administrator.")]
 
@@ -69,16 +69,20 @@ class YearWindowsOut(msgspec.Struct):
 class YearWindowsList(msgspec.Struct):
     """Every year not yet past its supplementary lock, at the caller's schools."""
 
-    items: list[YearWindowsOut]
+    items: Annotated[list[YearWindowsOut], _d("One per school and year.")]
 
 
 class WindowDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
     """The principal's decision to open or close a period's entry."""
 
-    school_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
-    school_year_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
-    period: Literal["hk1", "hk2", "supplementary"]
-    action: Literal["open", "close"]
+    school_id: Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1, description="The school's id.")]
+    school_year_id: Annotated[
+        int, msgspec.Meta(ge=1, le=2**31 - 1, description="The school year's id.")
+    ]
+    period: Annotated[
+        Literal["hk1", "hk2", "supplementary"], _d("The entry period the decision is about.")
+    ]
+    action: Annotated[Literal["open", "close"], _d("Open or close the period's entry.")]
     decision: Annotated[
         str, msgspec.Meta(min_length=1, max_length=1000, description="Its number or wording.")
     ]
@@ -87,13 +91,13 @@ class WindowDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
 class CreatedId(msgspec.Struct):
     """The id of what was created."""
 
-    id: int
+    id: Annotated[int, _d("The new row's id.")]
 
 
 class BuiltTranscripts(msgspec.Struct):
     """The class's annual transcripts, built or refreshed, in class-list order."""
 
-    transcript_ids: list[str]
+    transcript_ids: Annotated[list[str], _d("The transcripts' ids, in class-list order.")]
 
 
 class WindowController(Controller):
