@@ -19,6 +19,7 @@ from api._deps import DEPENDENCIES
 from api._health import health
 from api._keys import token_secret
 from api._login import login, login_rate_limit
+from api._metrics import PROMETHEUS, metrics
 from api._openapi import assets_router, openapi_config
 from api._own_copies import PROTECTED_HANDLERS as OWN_COPIES
 from api._own_copies import PUBLIC_HANDLERS as SHARED_AND_LOST_FILES
@@ -87,6 +88,7 @@ def create_app(
     return Litestar(
         route_handlers=[
             health,
+            metrics,
             api,
             assets_router(),
             pages_router(settings),
@@ -108,6 +110,9 @@ def create_app(
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[PROMETHEUS.middleware],
         openapi_config=openapi_config(_version()),
+        # Logging is the process's (hocba._logging: redacted, text or JSON), not Litestar's.
+        logging_config=None,
         debug=False,
     )

@@ -15,6 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
 from api._base64 import decode_base64, read_certificates
+from api._metrics import SIGNING_RESULTS
 from api._openapi import PROBLEMS
 from api._schemas_signing import (
     CompletionRequest,
@@ -68,7 +69,9 @@ def session_out(prepared: PreparedSession) -> SigningSessionOut:
 
 
 def results_out(results: Sequence[ItemResult]) -> ItemResultList:
-    """Per-item results of a completion."""
+    """Per-item results of a completion (counted for ``/metrics``)."""
+    for r in results:
+        SIGNING_RESULTS.labels(outcome="ok" if r.ok else "failed").inc()
     return ItemResultList(
         items=[
             ItemResultOut(transcript_id=r.transcript_id, ok=r.ok, status=r.status, error=r.error)

@@ -40,6 +40,7 @@ from domain.signatures import (
     verdict_vi,
     verify_transcript_file,
 )
+from hocba._logging import configure_logging, uvicorn_log_config
 from hocba.sign_client import Selection, SignClientError, sign_selection
 from scheduler import SchedulerService, run_due
 from workflow import (
@@ -207,6 +208,7 @@ def scheduler(context: click.Context) -> None:
     from api import SystemClock  # noqa: PLC0415
 
     settings = _settings()
+    configure_logging(settings.log_format)
     engine = create_database_engine(settings.database_url)
     upgrade(engine)
     service = _scheduler_service(settings, engine, SystemClock())
@@ -256,6 +258,7 @@ def serve(host: str | None, port: int | None) -> None:
     from api import SecretKeyError, SystemClock, create_app  # noqa: PLC0415
 
     settings = _settings()
+    configure_logging(settings.log_format)
     engine = create_database_engine(settings.database_url)
     upgrade(engine)
     clock = SystemClock()
@@ -274,7 +277,13 @@ def serve(host: str | None, port: int | None) -> None:
         service = _scheduler_service(settings, engine, clock)
         service.start()
     try:
-        uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+        uvicorn.run(
+            app,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level="info",
+            log_config=uvicorn_log_config(),
+        )
     finally:
         if service is not None:
             service.shutdown()

@@ -112,6 +112,7 @@ from workflow._lost_files import (
     request_recovery_code,
 )
 from workflow._notifier import CollectingNotifier, LogNotifier, Message, Notifier
+from workflow._operations import OperationalCounts, operational_counts
 from workflow._own_copies import SHAREABLE, AccessGoneError, TooManyRequestsError
 from workflow._passwords import hash_password, password_needs_rehash, verify_password
 from workflow._pdf_signing import (
@@ -322,6 +323,7 @@ __all__ = [
     "NotShareableError",
     "NotYetLockedError",
     "Notifier",
+    "OperationalCounts",
     "OrganisationCertificateRequiredError",
     "PdfNotCompletedError",
     "PdfSignatureMissingError",
@@ -441,6 +443,7 @@ __all__ = [
     "my_tasks",
     "my_transcripts",
     "open_share_link",
+    "operational_counts",
     "password_needs_rehash",
     "pdf_signing_options",
     "prepare_signing",

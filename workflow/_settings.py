@@ -72,6 +72,12 @@ class Settings(BaseSettings):
     tsa_url: str | None = None
     """An RFC 3161 timestamp authority: PDF signatures are then B-T (the school seal B-LT).
     Unset: B-B (in demo mode the demo PKI's TSA stamps instead)."""
+    log_format: Literal["text", "json"] = "text"
+    """``json``: one JSON object per log line (for a log collector); ``text``: for people.
+    Either way secrets, share-link tokens, personal IDs and phone numbers are redacted."""
+    metrics_token: str | None = None
+    """If set, ``GET /metrics`` (Prometheus) needs ``Authorization: Bearer <token>``; unset, it
+    is open (restrict it at the reverse proxy). Metrics hold counts, never personal data."""
 
 
 def load_settings() -> Settings:
