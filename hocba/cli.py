@@ -40,6 +40,7 @@ from domain.signatures import (
     verdict_vi,
     verify_transcript_file,
 )
+from hocba.backup_commands import backup, restore
 from hocba.sign_client import Selection, SignClientError, sign_selection
 from scheduler import SchedulerService, run_due
 from workflow import (
@@ -516,3 +517,7 @@ def sign_client(
     click.echo(f"Đã ký {signed}/{total} học bạ")
     if signed != total:
         sys.exit(1)
+
+
+main.add_command(backup)
+main.add_command(restore)

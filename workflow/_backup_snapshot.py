@@ -14,6 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from alembic.script.revision import ResolutionError
+from alembic.util import CommandError
 from sqlalchemy.engine import URL, Engine, make_url
 
 from workflow._backup_errors import BackupError, DatabaseToolError
@@ -48,7 +49,7 @@ def known_revision(engine: Engine, revision: str) -> bool:
     try:
         scripts = ScriptDirectory.from_config(alembic_config(engine))
         return scripts.get_revision(revision) is not None
-    except ResolutionError:
+    except (ResolutionError, CommandError):
         return False
 
 
