@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -205,6 +206,10 @@ def restore(
     settings = load_settings()
     key = _backup_key(settings, key_file)
     trust = _restore_trust(settings, trust_roots)
+    # pyHanko logs each certificate path it cannot build, with a traceback; the report below
+    # names every file that did not verify and why, once.
+    for noisy in ("pyhanko", "pyhanko_certvalidator"):
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
     target = database_url or settings.database_url
     try:
         report = restore_backup(Path(archive), database_url=target, key=key)

@@ -93,13 +93,14 @@ def _dangling(session: Session) -> list[FileFailure]:
 
 def _judge(report: VerificationReport, *, must_be_complete: bool) -> str | None:
     """Why the file fails, or None."""
-    bad = [s for s in report.signatures if not s.valid]
+    bad: dict[str, list[str]] = {}
+    for signature in report.signatures:
+        if not signature.valid:
+            codes = ", ".join(f.code for f in signature.errors)
+            verdict = signature.indication.value + (f" ({codes})" if codes else "")
+            bad.setdefault(verdict, []).append(signature.slot)
     if bad:
-        return "; ".join(
-            f"{s.slot}: {s.indication.value}"
-            + (f" ({', '.join(f.code for f in s.errors)})" if s.errors else "")
-            for s in bad
-        )
+        return "; ".join(f"{verdict} in {', '.join(slots)}" for verdict, slots in bad.items())
     if not report.signatures:
         return f"no signature ({', '.join(report.all_codes()) or report.indication.value})"
     if must_be_complete and not report.valid:
