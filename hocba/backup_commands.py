@@ -179,6 +179,12 @@ def _print_restore(archive: str, target: str, report: RestoreReport, check: Rest
     return check.ok and not report.row_count_mismatches
 
 
+def _progress(done: int, total: int) -> None:
+    """Every twentieth of the way (a city's files take hours to verify)."""
+    if done == total or done % max(total // 20, 1) == 0:
+        click.echo(f"verifying stored files: {done}/{total}", err=True)
+
+
 @click.command()
 @click.argument("archive")
 @click.option(
@@ -218,7 +224,7 @@ def restore(
         sys.exit(2)
     engine = create_database_engine(target)
     try:
-        check = verify_restored(engine, trust=trust, now=SystemClock().now())
+        check = verify_restored(engine, trust=trust, now=SystemClock().now(), progress=_progress)
     finally:
         engine.dispose()
     if not _print_restore(archive, target, report, check):

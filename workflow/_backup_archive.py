@@ -82,7 +82,9 @@ class Manifest:
                 created_at=datetime.fromisoformat(data["created_at"]),
                 database_kind=str(database["kind"]),
                 database_member=str(database["member"]),
-                migration_head=database["migration_head"],
+                migration_head=(
+                    None if database["migration_head"] is None else str(database["migration_head"])
+                ),
                 row_counts={str(k): int(v) for k, v in data["row_counts"].items()},
                 server_version=str(database["server_version"]),
                 members=members,

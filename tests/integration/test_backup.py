@@ -11,6 +11,7 @@ import io
 import json
 import shutil
 import tarfile
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from sqlmodel import Session
 
 from tests.support.clock import vn
 from tests.support.databases import drop_postgres_database, fresh_database_url
-from tests.support.world import World
+from tests.support.world import BEFORE_LOCK, World
 from workflow import (
     ArchiveDamagedError,
     BackupError,
@@ -32,6 +33,7 @@ from workflow import (
     check_archive,
     create_backup,
     create_database_engine,
+    record_data,
     restore_backup,
     verify_audit_chain,
 )
@@ -111,6 +113,49 @@ def test_a_backup_restores_into_an_empty_database_with_every_row_and_the_audit_c
         assert audit.entries == counts(world.engine)["audit_events"] > 0
     finally:
         restored.dispose()
+
+
+def test_a_backup_taken_while_use_cases_keep_writing_is_consistent(
+    world: World, tmp_path: Path, targets: Targets
+) -> None:
+    """The audit log's head and its entries are written in one transaction: a torn copy would
+    break the chain. Whatever the interleaving, the restored chain holds and every table has
+    the rows its manifest counted."""
+    transcript = world.new_transcript(student=0)
+    teacher = world.actor("gvcn.6a1")
+    stop = threading.Event()
+    written: list[int] = []
+
+    def keep_writing() -> None:
+        while not stop.is_set() or not written:
+            record_data(
+                world.uow(),
+                transcript_id=transcript,
+                data={"note": f"entry {len(written)}"},
+                actor=teacher,
+                now=BEFORE_LOCK,
+            )
+            written.append(1)
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        archive = backup(world.engine, tmp_path)
+    finally:
+        stop.set()
+        writer.join()
+    target = targets.empty(backend_of(world.engine))
+    report = restore_backup(archive, database_url=target, key=KEY)
+    assert report.row_count_mismatches == {}
+    restored = create_database_engine(target)
+    try:
+        with Session(restored) as session:
+            audit = verify_audit_chain(session)
+        assert audit.ok, audit.first_break
+        assert audit.entries == report.manifest.row_counts["audit_events"]
+    finally:
+        restored.dispose()
+    assert counts(world.engine)["audit_events"] >= audit.entries
 
 
 def test_the_manifest_records_the_database_its_migration_its_rows_and_each_members_hash(
