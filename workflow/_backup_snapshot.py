@@ -135,7 +135,15 @@ def _sqlite_snapshot(engine: Engine, directory: Path) -> Snapshot:
 def libpq_arguments(url: URL) -> tuple[str, dict[str, str]]:
     """A libpq connection URI for ``url`` without its password, and the environment carrying the
     password (``PGPASSWORD``), so it never shows in the process list."""
-    plain = url.set(drivername="postgresql", password=None)
+    # ``URL.set(password=None)`` would keep the password: build the URL without one.
+    plain = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    )
     environment = dict(os.environ)
     if url.password is not None:
         environment["PGPASSWORD"] = str(url.password)

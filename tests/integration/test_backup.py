@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from tests.support.clock import vn
@@ -39,7 +39,7 @@ from workflow import (
 )
 from workflow._backup_archive import Manifest, MemberEntry, write_archive
 from workflow._backup_crypto import DecryptingReader
-from workflow._backup_snapshot import code_heads, count_rows, user_tables
+from workflow._backup_snapshot import code_heads, count_rows, libpq_arguments, user_tables
 
 KEY = BackupKey.from_text("test-backup-key-0123456789abcdef", source="the test")
 OTHER_KEY = BackupKey.from_text("another-backup-key-0123456789abcdef", source="the other test")
@@ -387,3 +387,11 @@ def test_an_archive_restores_only_into_its_own_kind_of_database(
     with pytest.raises(BackupError, match=f"holds a {other} database.*into {kind} is not supp"):
         restore_backup(forged, database_url=target, key=KEY)
     assert is_empty(target)
+
+
+def test_the_database_password_reaches_pg_dump_through_its_environment_only() -> None:
+    url = make_url("postgresql+psycopg://hocba:s3cr%40t@db-host:5433/hocba?sslmode=require")
+    uri, environment = libpq_arguments(url)
+    assert uri == "postgresql://hocba@db-host:5433/hocba?sslmode=require"
+    assert "s3cr" not in uri
+    assert environment["PGPASSWORD"] == "s3cr@t"
