@@ -41,6 +41,7 @@ from domain.signatures import (
     verify_transcript_file,
 )
 from hocba._logging import configure_logging, uvicorn_log_config
+from hocba.backup_commands import backup, restore
 from hocba.sign_client import Selection, SignClientError, sign_selection
 from scheduler import SchedulerService, run_due
 from workflow import (
@@ -525,3 +526,7 @@ def sign_client(
     click.echo(f"Đã ký {signed}/{total} học bạ")
     if signed != total:
         sys.exit(1)
+
+
+main.add_command(backup)
+main.add_command(restore)

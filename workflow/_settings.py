@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -78,6 +80,25 @@ class Settings(BaseSettings):
     metrics_token: str | None = None
     """If set, ``GET /metrics`` (Prometheus) needs ``Authorization: Bearer <token>``; unset, it
     is open (restrict it at the reverse proxy). Metrics hold counts, never personal data."""
+    backup_dirs: Annotated[tuple[Path, ...], NoDecode] = ()
+    """Directories ``hocba backup`` writes each archive to (comma- or colon-separated), ideally
+    on different disks and sites (REQ-17, REQ-30). ``--to`` replaces them for one run."""
+    backup_key: SecretStr | None = None
+    """The key backups are encrypted with (from ``hocba backup new-key``, or a passphrase of at
+    least 20 characters). Prefer ``backup_key_file``: the environment is easier to leak."""
+    backup_key_file: Path | None = None
+    """A file holding the backup key (used when ``backup_key`` is unset)."""
+    backup_keep: int = 30
+    """Archives kept in each destination; older ones are removed after a successful write."""
+
+    @field_validator("backup_dirs", mode="before")
+    @classmethod
+    def _split_backup_dirs(cls, value: object) -> object:
+        """``/a,/b`` or ``/a:/b`` from the environment; a list as is."""
+        if isinstance(value, str):
+            parts = value.replace(os.pathsep, ",").split(",")
+            return tuple(Path(part.strip()) for part in parts if part.strip())
+        return value
 
 
 def load_settings() -> Settings:
