@@ -3,7 +3,8 @@ acceptance: "a person can log in as each demo login and do that role's work in t
 the portal verifies the demo's finalized files").
 
 One walk through the school's day, in order, on a freshly seeded demo that no other test
-touches (so the order of the steps is the test's, not the scheduler's of pytest-xdist).
+touches (so the order of the steps is the test's, not the scheduler's of pytest-xdist), on
+SQLite and, when the run has one, on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from tests.browser.site import ARTIFACTS, CURRENT, NOW, PREVIOUS, SECRET, DemoSite, served
+from tests.support.databases import backends, drop_postgres_database, fresh_database_url
 from tests.support.demo_pki import demo_pki
 from workflow import (
     DEMO_PASSWORD,
@@ -33,11 +35,11 @@ SIGNING = 120_000
 """Milliseconds a batch of signatures may take on a loaded CI machine (PDFs, the seal's B-LT)."""
 
 
-@pytest.fixture(scope="module")
-def own_demo() -> DemoSite:
-    """A demo seeded for this module alone."""
+@pytest.fixture(scope="module", params=backends())
+def own_demo(request: pytest.FixtureRequest) -> Iterator[DemoSite]:
+    """A demo seeded for this module alone, on each configured backend."""
     directory = Path(tempfile.mkdtemp(prefix="hocba-roles-"))
-    url = f"sqlite:///{directory / 'demo.db'}"
+    url = fresh_database_url(request.param, directory, "roles")
     engine = create_database_engine(url)
     upgrade(engine)
     pki = demo_pki()
@@ -45,7 +47,10 @@ def own_demo() -> DemoSite:
     settings = Settings(
         secret_key=SECRET, demo=True, data_dir=pki.directory.parent, database_url=url
     )
-    return DemoSite(engine=engine, settings=settings)
+    yield DemoSite(engine=engine, settings=settings)
+    engine.dispose()
+    if request.param == "postgresql":
+        drop_postgres_database(url)
 
 
 @pytest.fixture(scope="module")
