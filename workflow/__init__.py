@@ -24,6 +24,7 @@ from workflow._certificate_login import (
     issue_certificate_challenge,
     login_with_certificate,
 )
+from workflow._city_client import CityAnswer, CityClient, CityRequest
 from workflow._clock import Clock
 from workflow._database import create_database_engine, is_postgresql
 from workflow._demo import (
@@ -91,6 +92,9 @@ from workflow._listing import (
     my_tasks,
     my_transcripts,
 )
+from workflow._outbox_delivery import DeliveryPolicy, DeliveryReport, backoff_delay, deliver_outbox
+from workflow._outbox_enqueue import FINALIZED_CHAIN, idempotency_key
+from workflow._outbox_view import OutboxNotDeadError, OutboxView, list_outbox, retry_outbox_message
 from workflow._passwords import hash_password, password_needs_rehash, verify_password
 from workflow._pdf_signing import (
     PdfSigning,
@@ -201,6 +205,7 @@ __all__ = [
     "CHALLENGE_LIFETIME",
     "DEMO_PASSWORD",
     "EVENTS",
+    "FINALIZED_CHAIN",
     "MAX_OFFSET",
     "MAX_PAGE",
     "MAX_WORKBOOK_BYTES",
@@ -222,6 +227,9 @@ __all__ = [
     "CertificateUntrustedError",
     "ChallengeExpiredError",
     "ChallengeUnknownError",
+    "CityAnswer",
+    "CityClient",
+    "CityRequest",
     "ClassProgress",
     "Clock",
     "ConflictError",
@@ -229,6 +237,8 @@ __all__ = [
     "CorrectionRequestView",
     "DataLockedError",
     "DecisionNotDueError",
+    "DeliveryPolicy",
+    "DeliveryReport",
     "DemoConflictError",
     "DemoCredential",
     "DemoIdentity",
@@ -266,6 +276,8 @@ __all__ = [
     "NotInSupplementaryGroupError",
     "NotYetLockedError",
     "OrganisationCertificateRequiredError",
+    "OutboxNotDeadError",
+    "OutboxView",
     "PdfNotCompletedError",
     "PdfSignatureMissingError",
     "PdfSigning",
@@ -324,6 +336,7 @@ __all__ = [
     "approve_year_end",
     "assign_role",
     "authenticate",
+    "backoff_delay",
     "build_class_transcripts",
     "build_transcript",
     "carry_out_window_decision",
@@ -334,6 +347,7 @@ __all__ = [
     "decide_correction_request",
     "decide_entry_correction",
     "decide_entry_window",
+    "deliver_outbox",
     "demo_staff_identities",
     "end_assignment",
     "ensure_demo_pki",
@@ -343,10 +357,12 @@ __all__ = [
     "file_correction_request",
     "finalize",
     "hash_password",
+    "idempotency_key",
     "import_class_sheet",
     "is_postgresql",
     "issue_certificate_challenge",
     "list_correction_requests",
+    "list_outbox",
     "list_transcripts",
     "load_actor",
     "load_facts",
@@ -373,6 +389,7 @@ __all__ = [
     "request_correction",
     "request_entry_correction",
     "resolve_actor",
+    "retry_outbox_message",
     "return_transcript",
     "revoke",
     "revoke_transcript",

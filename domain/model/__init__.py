@@ -32,6 +32,7 @@ from domain.model._enums import (
 from domain.model._errors import DomainError, InvalidPersonalIdError, UnknownSubjectError
 from domain.model._identity import mask_personal_id, validate_personal_id
 from domain.model._login import LoginFailure
+from domain.model._outbox import CityRegistration, OutboxKind, OutboxMessage, OutboxState
 from domain.model._people import Enrollment, GuardianLink, Person, RoleAssignment, Student
 from domain.model._scheduling import Notification, SchedulerRun
 from domain.model._school import ClassSubject, School, SchoolClass, SchoolYear, Subject
@@ -56,6 +57,7 @@ __all__ = [
     "Blob",
     "CertificateChallenge",
     "ChainBreak",
+    "CityRegistration",
     "ClassSubject",
     "CommentResult",
     "ConductLevel",
@@ -73,6 +75,9 @@ __all__ = [
     "InvalidPersonalIdError",
     "LoginFailure",
     "Notification",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxState",
     "Person",
     "Role",
     "RoleAssignment",
