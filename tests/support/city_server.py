@@ -118,6 +118,9 @@ class FakeCity:
 def _handler_for(city: FakeCity) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # The headers and the body go out in two writes: without TCP_NODELAY each answer
+        # waits for the client's delayed ACK (tens of milliseconds per request).
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # keep the test output quiet

@@ -1,0 +1,164 @@
+"""Acceptance (issue 7): with the city failing half the calls, 1,000 finalized transcripts all
+arrive exactly once.
+
+How the 1,000 are made: the students and their annual transcripts are inserted in bulk,
+already ``school_stamped``, each pointing at one real signed XML (the RSA test PKI's annual
+record signed in every slot, stored once in ``blobs`` and shared). They are then finalized by
+the real lock-date use case (``apply_lock``), which fires ``finalize`` on each through the
+state machine: the outbox messages come from the same hook as in production.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import threading
+import uuid
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, func, select
+
+from domain.model import (
+    Blob,
+    Enrollment,
+    OutboxMessage,
+    OutboxState,
+    Student,
+    Transcript,
+    TranscriptKind,
+    TranscriptStatus,
+)
+from tests.support.city_server import MINISTRY_NAMESPACE, Behaviour, running_city
+from tests.support.outbox import client_for
+from tests.support.transcripts import signed_annual
+from tests.support.world import AFTER_LOCK, BEFORE_LOCK, World
+from workflow import DeliveryPolicy, deliver_outbox
+from workflow._locks import LockGroup, apply_lock
+
+COUNT = 1000
+POLICY = DeliveryPolicy(max_attempts=40, backoff_seconds=30, backoff_max_seconds=3600)
+
+
+def stamped_transcripts(world: World, count: int) -> tuple[list[str], str]:
+    """``count`` stamped annual transcripts sharing one real signed XML; (ids, its sha256)."""
+    xml = signed_annual()
+    sha256 = hashlib.sha256(xml).hexdigest()
+    ids = []
+    with Session(world.engine) as session:
+        session.add(
+            Blob(
+                sha256=sha256,
+                media_type="application/xml",
+                size=len(xml),
+                content=xml,
+                created_at=BEFORE_LOCK,
+            )
+        )
+        students = [
+            Student(
+                personal_id=f"0793{n:08d}",
+                full_name=f"Học sinh {n}",
+                date_of_birth=date(2013, 1, 1),
+                gender="Nữ",
+            )
+            for n in range(count)
+        ]
+        session.add_all(students)
+        session.flush()
+        for student in students:
+            assert student.id is not None
+            transcript_id = str(uuid.uuid4())
+            ids.append(transcript_id)
+            session.add(
+                Enrollment(
+                    student_id=student.id,
+                    class_id=world.class_ids["6A1"],
+                    school_year_id=world.year_id,
+                    enrolled_on=date(2024, 9, 5),
+                )
+            )
+            session.add(
+                Transcript(
+                    id=transcript_id,
+                    student_id=student.id,
+                    school_id=world.school_id,
+                    school_year_id=world.year_id,
+                    class_id=world.class_ids["6A1"],
+                    kind=TranscriptKind.CA_NAM,
+                    status=TranscriptStatus.SCHOOL_STAMPED,
+                    data={},
+                    created_at=BEFORE_LOCK,
+                    updated_at=BEFORE_LOCK,
+                    xml_sha256=sha256,
+                )
+            )
+        session.commit()
+    return ids, sha256
+
+
+class HalfFailing:
+    """Fails half the calls at random (seeded): half of those after applying them."""
+
+    def __init__(self, seed: int) -> None:
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self.outcomes: Counter[str] = Counter()
+
+    def __call__(self, _n: int, _key: str) -> Behaviour:
+        with self._lock:
+            fails, after = self._random.random() < 0.5, self._random.random() < 0.5
+            behaviour: Behaviour = ("fail_after" if after else "fail") if fails else "ok"
+            self.outcomes[behaviour] += 1
+            return behaviour
+
+
+def pending_count(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(col(OutboxMessage.state) != OutboxState.DELIVERED)
+        ).one()
+
+
+def test_with_half_the_calls_failing_1000_finalized_transcripts_all_arrive_exactly_once(
+    world: World,
+) -> None:
+    ids, sha256 = stamped_transcripts(world, COUNT)
+    outcome = apply_lock(
+        world.uow(), school_year_id=world.year_id, group=LockGroup.MAIN, now=AFTER_LOCK
+    )
+    assert len(outcome.finalized) == COUNT
+    assert pending_count(world.engine) == 4 * COUNT
+
+    behaviour = HalfFailing(seed=20261129)
+    now, rounds = AFTER_LOCK + timedelta(minutes=1), 0
+    with running_city(behaviour) as city:
+        client = client_for(city)
+        while pending_count(world.engine) and rounds < 100:
+            deliver_outbox(world.uow(), client=client, now=now, policy=POLICY, limit=100_000)
+            # Every backoff is at most the ceiling: one step of it makes every retry due.
+            now += timedelta(seconds=POLICY.backoff_max_seconds)
+            rounds += 1
+        client.close()
+
+    with Session(world.engine) as session:
+        queued = session.exec(select(OutboxMessage)).all()
+    keys = {m.idempotency_key for m in queued}
+    received = Counter(city.keys_received())
+    failed = behaviour.outcomes["fail"] + behaviour.outcomes["fail_after"]
+    print(  # the figures of the run, for the report (-s shows them)
+        f"\n{COUNT} transcripts, {len(queued)} messages, {sum(received.values())} calls, "
+        f"{failed} failed ({behaviour.outcomes['fail_after']} after applying), {rounds} rounds"
+    )
+    assert {str(m.state) for m in queued} == {"delivered"}
+    assert len(keys) == 4 * COUNT and set(received) == keys
+    assert set(city.record.applied) == keys  # each message applied once, by its key
+    assert 0.45 < failed / sum(received.values()) < 0.55  # half the calls failed
+    assert behaviour.outcomes["fail_after"] > 0 and max(received.values()) > 1  # repeats came
+    assert set(city.record.registrations) == set(ids)
+    assert city.record.documents == dict.fromkeys(ids, sha256)
+    assert city.record.relayed == {t: str(uuid.uuid5(MINISTRY_NAMESPACE, t)) for t in ids}
+    assert city.record.cancelled == set()
