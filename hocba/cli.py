@@ -43,6 +43,7 @@ from domain.signatures import (
 from hocba.sign_client import Selection, SignClientError, sign_selection
 from scheduler import SchedulerService, run_due
 from workflow import (
+    CityExchange,
     DemoPki,
     DemoPkiError,
     DemoSummary,
@@ -195,6 +196,7 @@ def _scheduler_service(settings: Settings, engine: Engine, clock: Clock) -> Sche
         reminder_days=settings.reminder_days,
         timezone=settings.timezone,
         tick_seconds=settings.scheduler_tick_seconds,
+        exchange=CityExchange.from_settings(settings),
     )
 
 
@@ -241,6 +243,7 @@ def scheduler_run_due(at: str | None) -> None:
         notifier=LogNotifier(),
         reminder_days=settings.reminder_days,
         timezone=settings.timezone,
+        exchange=CityExchange.from_settings(settings),
     )
     for line in report.lines():
         click.echo(line)

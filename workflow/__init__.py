@@ -92,7 +92,13 @@ from workflow._listing import (
     my_tasks,
     my_transcripts,
 )
-from workflow._outbox_delivery import DeliveryPolicy, DeliveryReport, backoff_delay, deliver_outbox
+from workflow._outbox_delivery import (
+    CityExchange,
+    DeliveryPolicy,
+    DeliveryReport,
+    backoff_delay,
+    deliver_outbox,
+)
 from workflow._outbox_enqueue import FINALIZED_CHAIN, idempotency_key
 from workflow._outbox_view import OutboxNotDeadError, OutboxView, list_outbox, retry_outbox_message
 from workflow._passwords import hash_password, password_needs_rehash, verify_password
@@ -229,6 +235,7 @@ __all__ = [
     "ChallengeUnknownError",
     "CityAnswer",
     "CityClient",
+    "CityExchange",
     "CityRequest",
     "ClassProgress",
     "Clock",

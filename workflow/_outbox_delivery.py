@@ -59,6 +59,22 @@ class DeliveryPolicy:
         return timedelta(seconds=self.batch_size * self.request_seconds + 60)
 
 
+@dataclass(frozen=True, slots=True)
+class CityExchange:
+    """The connector to the city system: its HTTP client and how hard delivery tries."""
+
+    client: CityClient
+    policy: DeliveryPolicy
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CityExchange | None:
+        """The connector of ``HOCBA_CITY_*``; None while ``HOCBA_CITY_URL`` is unset (off)."""
+        client = CityClient.from_settings(settings)
+        if client is None:
+            return None
+        return cls(client=client, policy=DeliveryPolicy.from_settings(settings))
+
+
 def backoff_delay(key: str, attempts: int, *, policy: DeliveryPolicy) -> timedelta:
     """The wait after the ``attempts``-th failure: exponential, capped, with jitter.
 
@@ -78,17 +94,16 @@ class DeliveryReport:
     delivered: tuple[int, ...] = ()
     retrying: tuple[int, ...] = ()
     dead: tuple[int, ...] = ()
-    connector_off: bool = False
+    deferred: tuple[int, ...] = ()
+    """Claimed but not sent, because the city stopped answering during the run."""
 
     def lines(self) -> list[str]:
-        """The report as a person reads it."""
-        if self.connector_off:
-            return ["city exchange: off (HOCBA_CITY_URL unset), messages stay queued"]
-        if not (self.delivered or self.retrying or self.dead):
-            return ["city exchange: nothing to send"]
+        """The report as a person reads it (nothing when nothing was sent)."""
+        if not (self.delivered or self.retrying or self.dead or self.deferred):
+            return []
         return [
             f"city exchange: {len(self.delivered)} delivered, {len(self.retrying)} to retry, "
-            f"{len(self.dead)} dead"
+            f"{len(self.dead)} dead, {len(self.deferred)} left for the next run"
         ]
 
 
@@ -129,17 +144,28 @@ def deliver_outbox(
     delivered: list[int] = []
     retrying: list[int] = []
     dead: list[int] = []
-    while len(delivered) + len(retrying) + len(dead) < limit:
+    deferred: list[int] = []
+    lists = {"delivered": delivered, "retrying": retrying, "dead": dead, "deferred": deferred}
+    unreachable = False
+    while not unreachable and len(delivered) + len(retrying) + len(dead) < limit:
         claimed = _claim(uow, now=now, policy=policy)
         if not claimed:
             break
-        answers = [
-            client.send(c.request) if c.request is not None else CityAnswer(None, {})
-            for c in claimed
-        ]
+        answers: list[CityAnswer | None] = []
+        for item in claimed:
+            if item.request is None:
+                answers.append(CityAnswer(None, {}))  # nothing to send: judged dead
+            elif unreachable:
+                answers.append(None)  # not sent: released for the next run
+            else:
+                answer = client.send(item.request)
+                # No answer at all (refused, timed out): the rest of the batch would most
+                # likely wait as long, so a city that is down costs one timeout per run.
+                unreachable = answer.status is None
+                answers.append(answer)
         for message_id, outcome in _record(uow, claimed, answers, now=now, policy=policy):
-            {"delivered": delivered, "retrying": retrying, "dead": dead}[outcome].append(message_id)
-    return DeliveryReport(tuple(delivered), tuple(retrying), tuple(dead))
+            lists[outcome].append(message_id)
+    return DeliveryReport(tuple(delivered), tuple(retrying), tuple(dead), tuple(deferred))
 
 
 def _claim(uow: UnitOfWork, *, now: datetime, policy: DeliveryPolicy) -> list[_Claimed]:
@@ -240,7 +266,7 @@ def _uuid(value: object) -> str | None:
 def _record(
     uow: UnitOfWork,
     claimed: list[_Claimed],
-    answers: list[CityAnswer],
+    answers: list[CityAnswer | None],
     *,
     now: datetime,
     policy: DeliveryPolicy,
@@ -250,27 +276,7 @@ def _record(
     with uow:
         session = uow.session
         for item, answer in zip(claimed, answers, strict=True):
-            verdict = _judge(item, answer)
-            attempts = item.attempts + 1
-            values: dict[str, object] = {
-                "attempts": attempts,
-                "last_status": answer.status,
-                "claimed_until": None,
-                "claim_token": None,
-                "updated_at": now,
-            }
-            if verdict.delivered:
-                outcome = "delivered"
-                values |= {"state": OutboxState.DELIVERED, "delivered_at": now, "last_error": None}
-            elif verdict.permanent or attempts >= policy.max_attempts:
-                outcome = "dead"
-                values |= {"state": OutboxState.DEAD, "last_error": verdict.error}
-            else:
-                outcome = "retrying"
-                delay = backoff_delay(item.key, attempts, policy=policy)
-                if answer.retry_after_seconds is not None:
-                    delay = max(delay, timedelta(seconds=answer.retry_after_seconds))
-                values |= {"next_attempt_at": now + delay, "last_error": verdict.error}
+            outcome, verdict, values = _outcome(item, answer, now=now, policy=policy)
             written = session.execute(
                 sa.update(OutboxMessage)
                 .where(
@@ -289,7 +295,7 @@ def _record(
             name: [i for i, o in outcomes if o == name]
             for name in ("delivered", "retrying", "dead")
         }
-        if outcomes:
+        if any(summary.values()):
             uow.audit.record(
                 actor=SYSTEM,
                 action="outbox.deliver",
@@ -300,6 +306,29 @@ def _record(
             )
         uow.commit("the outbox")
     return outcomes
+
+
+def _outcome(
+    item: _Claimed, answer: CityAnswer | None, *, now: datetime, policy: DeliveryPolicy
+) -> tuple[str, _Verdict, dict[str, object]]:
+    """The outcome's name, the verdict, and the columns to write (the lease always ends)."""
+    values: dict[str, object] = {"claimed_until": None, "claim_token": None}
+    if answer is None:  # not sent: no attempt is counted
+        return "deferred", _Verdict(False), values
+    verdict = _judge(item, answer)
+    attempts = item.attempts + 1
+    values |= {"attempts": attempts, "last_status": answer.status, "updated_at": now}
+    if verdict.delivered:
+        values |= {"state": OutboxState.DELIVERED, "delivered_at": now, "last_error": None}
+        return "delivered", verdict, values
+    if verdict.permanent or attempts >= policy.max_attempts:
+        values |= {"state": OutboxState.DEAD, "last_error": verdict.error}
+        return "dead", verdict, values
+    delay = backoff_delay(item.key, attempts, policy=policy)
+    if answer.retry_after_seconds is not None:
+        delay = max(delay, timedelta(seconds=answer.retry_after_seconds))
+    values |= {"next_attempt_at": now + delay, "last_error": verdict.error}
+    return "retrying", verdict, values
 
 
 def _apply(session: Session, item: _Claimed, verdict: _Verdict, *, now: datetime) -> None:

@@ -11,6 +11,7 @@ state machine: the outbox messages come from the same hook as in production.
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import threading
 import uuid
@@ -37,6 +38,7 @@ from tests.support.world import AFTER_LOCK, BEFORE_LOCK, World
 from workflow import DeliveryPolicy, deliver_outbox
 from workflow._locks import LockGroup, apply_lock
 
+log = logging.getLogger(__name__)
 COUNT = 1000
 POLICY = DeliveryPolicy(max_attempts=40, backoff_seconds=30, backoff_max_seconds=3600)
 
@@ -149,9 +151,10 @@ def test_with_half_the_calls_failing_1000_finalized_transcripts_all_arrive_exact
     keys = {m.idempotency_key for m in queued}
     received = Counter(city.keys_received())
     failed = behaviour.outcomes["fail"] + behaviour.outcomes["fail_after"]
-    print(  # the figures of the run, for the report (-s shows them)
+    log.warning(  # the figures of the run, for the record (shown with -rA or log_cli)
+        "%s",
         f"\n{COUNT} transcripts, {len(queued)} messages, {sum(received.values())} calls, "
-        f"{failed} failed ({behaviour.outcomes['fail_after']} after applying), {rounds} rounds"
+        f"{failed} failed ({behaviour.outcomes['fail_after']} after applying), {rounds} rounds",
     )
     assert {str(m.state) for m in queued} == {"delivered"}
     assert len(keys) == 4 * COUNT and set(received) == keys

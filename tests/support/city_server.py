@@ -62,6 +62,7 @@ class FakeCity:
         """Set once a ``hang`` request has been applied and is holding its answer."""
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/exchange/v1"
 
     def keys_received(self) -> list[str]:
@@ -70,13 +71,16 @@ class FakeCity:
             return [key for key, _m, _p in self.record.receipts]
 
     def serve(self) -> threading.Thread:
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        thread.start()
-        return thread
+        """Answer requests in a thread of its own."""
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self._thread
 
     def stop(self) -> None:
+        """Let held answers go, stop serving and close the port."""
         self.release.set()
-        self._server.shutdown()
+        if self._thread is not None:  # shutdown() waits for a loop that must be running
+            self._server.shutdown()
         self._server.server_close()
 
     # --- the contract ---------------------------------------------------------------------
