@@ -20,6 +20,7 @@ from api._health import health
 from api._keys import token_secret
 from api._login import login, login_rate_limit
 from api._openapi import assets_router, openapi_config
+from api._outbox import OutboxController
 from api._problems import EXCEPTION_HANDLERS
 from api._signing import SigningSessionController
 from api._tasks import own_transcripts, tasks
@@ -61,6 +62,7 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
             own_transcripts,
             TranscriptController,
             CorrectionController,
+            OutboxController,
             SigningSessionController,
             *([demo_sign] if settings.demo else []),
         ],
