@@ -10,94 +10,29 @@ state machine: the outbox messages come from the same hook as in production.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
 import threading
 import uuid
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
 
 from domain.model import (
-    Blob,
-    Enrollment,
     OutboxMessage,
     OutboxState,
-    Student,
-    Transcript,
-    TranscriptKind,
-    TranscriptStatus,
 )
 from tests.support.city_server import MINISTRY_NAMESPACE, Behaviour, running_city
-from tests.support.outbox import client_for
-from tests.support.transcripts import signed_annual
-from tests.support.world import AFTER_LOCK, BEFORE_LOCK, World
+from tests.support.outbox import client_for, stamped_transcripts
+from tests.support.world import AFTER_LOCK, World
 from workflow import DeliveryPolicy, deliver_outbox
 from workflow._locks import LockGroup, apply_lock
 
 log = logging.getLogger(__name__)
 COUNT = 1000
 POLICY = DeliveryPolicy(max_attempts=40, backoff_seconds=30, backoff_max_seconds=3600)
-
-
-def stamped_transcripts(world: World, count: int) -> tuple[list[str], str]:
-    """``count`` stamped annual transcripts sharing one real signed XML; (ids, its sha256)."""
-    xml = signed_annual()
-    sha256 = hashlib.sha256(xml).hexdigest()
-    ids = []
-    with Session(world.engine) as session:
-        session.add(
-            Blob(
-                sha256=sha256,
-                media_type="application/xml",
-                size=len(xml),
-                content=xml,
-                created_at=BEFORE_LOCK,
-            )
-        )
-        students = [
-            Student(
-                personal_id=f"0793{n:08d}",
-                full_name=f"Học sinh {n}",
-                date_of_birth=date(2013, 1, 1),
-                gender="Nữ",
-            )
-            for n in range(count)
-        ]
-        session.add_all(students)
-        session.flush()
-        for student in students:
-            assert student.id is not None
-            transcript_id = str(uuid.uuid4())
-            ids.append(transcript_id)
-            session.add(
-                Enrollment(
-                    student_id=student.id,
-                    class_id=world.class_ids["6A1"],
-                    school_year_id=world.year_id,
-                    enrolled_on=date(2024, 9, 5),
-                )
-            )
-            session.add(
-                Transcript(
-                    id=transcript_id,
-                    student_id=student.id,
-                    school_id=world.school_id,
-                    school_year_id=world.year_id,
-                    class_id=world.class_ids["6A1"],
-                    kind=TranscriptKind.CA_NAM,
-                    status=TranscriptStatus.SCHOOL_STAMPED,
-                    data={},
-                    created_at=BEFORE_LOCK,
-                    updated_at=BEFORE_LOCK,
-                    xml_sha256=sha256,
-                )
-            )
-        session.commit()
-    return ids, sha256
 
 
 class HalfFailing:
