@@ -21,6 +21,7 @@ from api._keys import token_secret
 from api._login import login, login_rate_limit
 from api._metrics import PROMETHEUS, metrics
 from api._openapi import assets_router, openapi_config
+from api._outbox import OutboxController
 from api._own_copies import PROTECTED_HANDLERS as OWN_COPIES
 from api._own_copies import PUBLIC_HANDLERS as SHARED_AND_LOST_FILES
 from api._problems import EXCEPTION_HANDLERS
@@ -73,6 +74,7 @@ def create_app(
             TranscriptController,
             CorrectionController,
             WindowController,
+            OutboxController,
             SigningSessionController,
             *OWN_COPIES,
             *([demo_sign] if settings.demo else []),

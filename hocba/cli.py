@@ -45,6 +45,7 @@ from hocba.backup_commands import backup, restore
 from hocba.sign_client import Selection, SignClientError, sign_selection
 from scheduler import SchedulerService, run_due
 from workflow import (
+    CityExchange,
     DemoPki,
     DemoPkiError,
     DemoSummary,
@@ -197,6 +198,7 @@ def _scheduler_service(settings: Settings, engine: Engine, clock: Clock) -> Sche
         reminder_days=settings.reminder_days,
         timezone=settings.timezone,
         tick_seconds=settings.scheduler_tick_seconds,
+        exchange=CityExchange.from_settings(settings),
     )
 
 
@@ -244,6 +246,7 @@ def scheduler_run_due(at: str | None) -> None:
         notifier=LogNotifier(),
         reminder_days=settings.reminder_days,
         timezone=settings.timezone,
+        exchange=CityExchange.from_settings(settings),
     )
     for line in report.lines():
         click.echo(line)

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from workflow import ConflictError, UnitOfWork, WorkflowError
+from scheduler._outbox_job import deliver_city_exchange
+from workflow import CityExchange, ConflictError, DeliveryReport, UnitOfWork, WorkflowError
 from workflow._locks import LockOutcome, apply_lock, due_locks, finalize_late_stamps
 from workflow._notifier import Message, Notifier
 from workflow._reminders import create_reminders
@@ -27,6 +28,8 @@ class DueReport:
     late_finalized: tuple[str, ...] = ()
     reminders: tuple[Message, ...] = ()
     undelivered: tuple[str, ...] = field(default=())
+    city_exchange: DeliveryReport | None = None
+    """What the city exchange's delivery did (None: the connector is off)."""
 
     def lines(self) -> list[str]:
         """The report as a person reads it."""
@@ -45,6 +48,8 @@ class DueReport:
             out.append(f"reminders sent: {len(self.reminders)}")
         if self.undelivered:
             out.append(f"reminders not delivered (recorded): {', '.join(self.undelivered)}")
+        if self.city_exchange is not None:
+            out.extend(self.city_exchange.lines())
         if len(out) == 1:
             out.append("nothing was due")
         return out
@@ -57,11 +62,13 @@ def run_due(
     notifier: Notifier,
     reminder_days: Sequence[int],
     timezone: str,
+    exchange: CityExchange | None = None,
 ) -> DueReport:
     """Apply every lock due at ``at``, finalize late stamps, record and send reminders.
 
     Each job is its own transaction and idempotent: a second run, or a concurrent one in
-    another process, changes nothing.
+    another process, changes nothing. Last, the city exchange sends what is due (``exchange``
+    None: the connector is off and the messages stay queued).
     """
     with Session(engine) as session:
         due = due_locks(session, at=at)
@@ -98,10 +105,12 @@ def run_due(
         except Exception:  # a sender's failure must not stop the others
             log.exception("could not deliver a reminder to %s", message.username)
             undelivered.append(message.username)
+    deliveries = deliver_city_exchange(engine, exchange=exchange, at=at)
     return DueReport(
         at=at,
         locks=tuple(locks),
         late_finalized=late,
         reminders=tuple(messages),
         undelivered=tuple(undelivered),
+        city_exchange=deliveries,
     )

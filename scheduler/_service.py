@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from domain.model import SchoolYear
 from scheduler._leader import LeaderLock
 from scheduler._run_due import DueReport, run_due
-from workflow import Clock
+from workflow import CityExchange, Clock
 from workflow._locks import LockGroup, lock_key, lock_time
 from workflow._notifier import Notifier
 
@@ -43,6 +43,7 @@ class SchedulerService:
         timezone: str,
         tick_seconds: int = 300,
         standby_seconds: int = 30,
+        exchange: CityExchange | None = None,
     ) -> None:
         self._engine = engine
         self._clock = clock
@@ -51,6 +52,7 @@ class SchedulerService:
         self._timezone = timezone
         self._tick_seconds = tick_seconds
         self._standby_seconds = standby_seconds
+        self._exchange = exchange
         self._leader = LeaderLock(engine)
         self._running = threading.Lock()
         self._scheduler = BackgroundScheduler(
@@ -106,6 +108,7 @@ class SchedulerService:
                 notifier=self._notifier,
                 reminder_days=self._reminder_days,
                 timezone=self._timezone,
+                exchange=self._exchange,
             )
             for line in report.lines():
                 log.info("%s", line)

@@ -36,6 +36,7 @@ from workflow._certificate_login import (
     issue_certificate_challenge,
     login_with_certificate,
 )
+from workflow._city_client import CityAnswer, CityClient, CityRequest
 from workflow._clock import Clock
 from workflow._database import create_database_engine, is_postgresql
 from workflow._demo import (
@@ -125,6 +126,15 @@ from workflow._lost_files import (
 )
 from workflow._notifier import CollectingNotifier, LogNotifier, Message, Notifier
 from workflow._operations import OperationalCounts, operational_counts
+from workflow._outbox_delivery import (
+    CityExchange,
+    DeliveryPolicy,
+    DeliveryReport,
+    backoff_delay,
+    deliver_outbox,
+)
+from workflow._outbox_enqueue import FINALIZED_CHAIN, idempotency_key
+from workflow._outbox_view import OutboxNotDeadError, OutboxView, list_outbox, retry_outbox_message
 from workflow._own_copies import SHAREABLE, AccessGoneError, TooManyRequestsError
 from workflow._passwords import hash_password, password_needs_rehash, verify_password
 from workflow._pdf_signing import (
@@ -260,6 +270,7 @@ __all__ = [
     "CHALLENGE_LIFETIME",
     "DEMO_PASSWORD",
     "EVENTS",
+    "FINALIZED_CHAIN",
     "MAX_OFFSET",
     "MAX_PAGE",
     "MAX_RECIPIENT",
@@ -291,6 +302,10 @@ __all__ = [
     "CertificateUntrustedError",
     "ChallengeExpiredError",
     "ChallengeUnknownError",
+    "CityAnswer",
+    "CityClient",
+    "CityExchange",
+    "CityRequest",
     "ClassProgress",
     "Clock",
     "CollectingNotifier",
@@ -301,6 +316,8 @@ __all__ = [
     "DataLockedError",
     "DatabaseToolError",
     "DecisionNotDueError",
+    "DeliveryPolicy",
+    "DeliveryReport",
     "DemoConflictError",
     "DemoCredential",
     "DemoIdentity",
@@ -345,6 +362,8 @@ __all__ = [
     "Notifier",
     "OperationalCounts",
     "OrganisationCertificateRequiredError",
+    "OutboxNotDeadError",
+    "OutboxView",
     "PdfNotCompletedError",
     "PdfSignatureMissingError",
     "PdfSigning",
@@ -430,6 +449,7 @@ __all__ = [
     "archives_in",
     "assign_role",
     "authenticate",
+    "backoff_delay",
     "build_class_transcripts",
     "build_transcript",
     "carry_out_window_decision",
@@ -444,6 +464,7 @@ __all__ = [
     "decide_correction_request",
     "decide_entry_correction",
     "decide_entry_window",
+    "deliver_outbox",
     "demo_staff_identities",
     "end_assignment",
     "ensure_demo_pki",
@@ -453,10 +474,12 @@ __all__ = [
     "file_correction_request",
     "finalize",
     "hash_password",
+    "idempotency_key",
     "import_class_sheet",
     "is_postgresql",
     "issue_certificate_challenge",
     "list_correction_requests",
+    "list_outbox",
     "list_share_links",
     "list_transcripts",
     "load_actor",
@@ -494,6 +517,7 @@ __all__ = [
     "request_recovery_code",
     "resolve_actor",
     "restore_backup",
+    "retry_outbox_message",
     "return_transcript",
     "revoke",
     "revoke_share_link",

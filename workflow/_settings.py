@@ -100,6 +100,25 @@ class Settings(BaseSettings):
             return tuple(Path(part.strip()) for part in parts if part.strip())
         return value
 
+    city_url: str | None = None
+    """Base address of the city transcript system's exchange API (docs/city-exchange.md).
+    Unset: the connector is off; messages are still queued in the outbox and go out once
+    it is set."""
+    city_token: str | None = None
+    """The bearer token the city issued to this system (sent as ``Authorization``)."""
+    city_connect_timeout_seconds: float = 5.0
+    """How long to wait for a connection to the city system."""
+    city_timeout_seconds: float = 30.0
+    """How long to wait for the city to answer one request (then it is retried later)."""
+    outbox_max_attempts: int = 12
+    """Attempts after which an undelivered message is dead (the Department may retry it)."""
+    outbox_backoff_seconds: int = 30
+    """The first retry's delay; each further one doubles, with jitter, up to the maximum."""
+    outbox_backoff_max_seconds: int = 6 * 3600
+    """The longest delay between two attempts of one message."""
+    outbox_batch_size: int = 50
+    """How many messages one worker claims at a time."""
+
 
 def load_settings() -> Settings:
     """The settings of this process, from the environment."""

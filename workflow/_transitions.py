@@ -16,6 +16,7 @@ from workflow._errors import NotAllowedInStateError, NotAssignedError, NotFoundE
 from workflow._facts import TranscriptFacts
 from workflow._facts_loader import load_facts
 from workflow._flow import TranscriptFlow
+from workflow._outbox_enqueue import OutboxListener
 from workflow._uow import UnitOfWork
 
 
@@ -86,7 +87,9 @@ def fire(
     """
     facts = facts or load_facts(uow.session, transcript, now=now)
     listener = _AuditListener(uow, transcript, actor, now, before)
-    flow = TranscriptFlow(transcript, listeners=[listener])
+    # The city exchange's messages commit with the transition or not at all (REQ-31).
+    outbox = OutboxListener(uow.session, transcript, now)
+    flow = TranscriptFlow(transcript, listeners=[listener, outbox])
     # The machine runs validators (who may) before conditions (which way): asking the
     # conditions first refuses an event the state rules out (a CaNam draft to the principal)
     # for the state, whoever the actor is, as every other event the state does not allow.

@@ -17,6 +17,7 @@ from api._login import login_rate_limit
 from api.pages._core import PAGE_EXCEPTION_HANDLERS, provide_visit
 from api.pages._department import correction_queue, decide
 from api.pages._login import login_form, login_submit, logout
+from api.pages._outbox import outbox_page, retry_message
 from api.pages._own import own_page, revoke_link_action, share_action
 from api.pages._portal import portal, verify_upload
 from api.pages._recovery import (
@@ -73,6 +74,8 @@ def pages_router(settings: Settings) -> Router:
             sign_class,
             correction_queue,
             decide,
+            outbox_page,
+            retry_message,
             portal,
             verify_upload,
             own_page,

@@ -33,6 +33,7 @@ from domain.model._enums import (
 from domain.model._errors import DomainError, InvalidPersonalIdError, UnknownSubjectError
 from domain.model._identity import mask_personal_id, validate_personal_id
 from domain.model._login import LoginFailure
+from domain.model._outbox import CityRegistration, OutboxKind, OutboxMessage, OutboxState
 from domain.model._people import Enrollment, GuardianLink, Person, RoleAssignment, Student
 from domain.model._scheduling import Notification, SchedulerRun
 from domain.model._school import ClassSubject, School, SchoolClass, SchoolYear, Subject
@@ -58,6 +59,7 @@ __all__ = [
     "Blob",
     "CertificateChallenge",
     "ChainBreak",
+    "CityRegistration",
     "ClassSubject",
     "CommentResult",
     "ConductLevel",
@@ -76,6 +78,9 @@ __all__ = [
     "InvalidPhoneError",
     "LoginFailure",
     "Notification",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxState",
     "Person",
     "RecoveryRequest",
     "Role",
