@@ -65,6 +65,14 @@ class QueueCollector(Collector):
         for job, count in sorted(counts.scheduler_runs_by_job.items()):
             runs.add_metric([job], count)
         yield runs
+        outbox = GaugeMetricFamily(
+            "hocba_outbox_messages",
+            "Messages to the city system by state (pending: the backlog; dead: needs a person).",
+            labels=["state"],
+        )
+        for state, count in sorted(counts.outbox_by_state.items()):
+            outbox.add_metric([state], count)
+        yield outbox
         last = counts.last_scheduler_run_at
         yield GaugeMetricFamily(
             "hocba_scheduler_last_run_timestamp_seconds",

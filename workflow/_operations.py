@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import col, select
 
-from domain.model import SchedulerRun, SigningSession, Transcript
+from domain.model import OutboxMessage, SchedulerRun, SigningSession, Transcript
 from workflow._uow import UnitOfWork
 
 
@@ -24,6 +24,8 @@ class OperationalCounts:
     """Prepared, not completed, not expired."""
     scheduler_runs_by_job: dict[str, int]
     last_scheduler_run_at: datetime | None
+    outbox_by_state: dict[str, int]
+    """Messages to the city system: pending (the backlog), delivered, dead."""
 
 
 def operational_counts(uow: UnitOfWork, *, now: datetime) -> OperationalCounts:
@@ -48,9 +50,16 @@ def operational_counts(uow: UnitOfWork, *, now: datetime) -> OperationalCounts:
             ).all()
         }
         last = session.exec(select(sa.func.max(SchedulerRun.ran_at))).one()
+        outbox = {
+            str(state): int(count)
+            for state, count in session.exec(
+                select(OutboxMessage.state, sa.func.count()).group_by(col(OutboxMessage.state))
+            ).all()
+        }
         return OperationalCounts(
             transcripts_by_status=by_status,
             open_signing_sessions=int(open_sessions),
             scheduler_runs_by_job=runs,
             last_scheduler_run_at=last,
+            outbox_by_state=outbox,
         )

@@ -19,6 +19,7 @@ def test_the_metrics_count_transcripts_by_status_and_label_requests_by_route_tem
     body = api.client.get("/metrics").text
     assert 'hocba_transcripts{status="draft"} 1.0' in body
     assert "hocba_signing_sessions_open 0.0" in body
+    assert "# TYPE hocba_outbox_messages gauge" in body
     assert "hocba_scheduler_last_run_timestamp_seconds 0.0" in body
     assert "hocba_request_duration_seconds" in body
     assert transcript not in body  # the id is never a label: the route template is
