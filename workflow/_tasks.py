@@ -399,6 +399,9 @@ def _order(item: TaskItem) -> tuple[Any, ...]:
         item.class_name or "",
         item.subject_code or "",
         item.action,
+        # Classes of the same name in other schools (a Department's queue): a stable order.
+        item.class_id or 0,
+        item.id,
     )
 
 
