@@ -48,7 +48,7 @@ from workflow._passwords import hash_password
 
 NOW = datetime(2025, 5, 20, 2, 0, tzinfo=UTC)
 """The instant the benchmark runs at: the current year's May, before the lock date."""
-PASSWORD = "hocba-bench"  # noqa: S105  (a benchmark fixture's public password)
+PASSWORD = "hocba-bench"
 DEPARTMENT = "79"
 CLASS_SIZE = 40
 SUBJECTS: tuple[tuple[str, str, bool], ...] = (
@@ -151,9 +151,7 @@ class _Copier:
         data = self.buffer.getvalue()
         if not data:
             return
-        with self.cursor.copy(
-            f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN"  # noqa: S608  (fixed names)
-        ) as copy:
+        with self.cursor.copy(f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN") as copy:
             copy.write(data)
         self.buffer = io.StringIO()
 
@@ -211,7 +209,8 @@ def signable_data(
             marks: dict[str, Any] = {"HK1": "D", "HK2": "D", "CaNam": "D"}
         else:
             hk1, hk2 = rng.randint(50, 100) / 10, rng.randint(50, 100) / 10
-            marks = {"HK1": f"{hk1:.1f}", "HK2": f"{hk2:.1f}", "CaNam": f"{(hk1 + 2 * hk2) / 3:.1f}"}
+            year_mark = (hk1 + 2 * hk2) / 3
+            marks = {"HK1": f"{hk1:.1f}", "HK2": f"{hk2:.1f}", "CaNam": f"{year_mark:.1f}"}
         subjects.append(
             {
                 "Ma": code,
@@ -268,7 +267,7 @@ class _Generator:
         self.cur = cursor
         self.shape = shape
         self.hash = password_hash
-        self.rng = random.Random(shape.seed)  # noqa: S311  (generated data, not secrets)
+        self.rng = random.Random(shape.seed)
         self.years = _years(shape.years)
         self.person = 0
         self.assignment = 0
@@ -470,7 +469,15 @@ class _Generator:
                 self._grant(person, role, year, school_id=s)
             self._grant(affairs, "academic_affairs", year, school_id=s)
             for c in range(per_year):
-                self._class(s, year, c, staff, principal, first_student + c * size, size)
+                self._class(
+                    s,
+                    year=year,
+                    c=c,
+                    staff=staff,
+                    principal=principal,
+                    first_student=first_student + c * size,
+                    size=size,
+                )
         if s <= self.shape.signing_classes:
             student = self._signing_class(s, student, principal)
         return student
@@ -478,6 +485,7 @@ class _Generator:
     def _class(
         self,
         s: int,
+        *,
         year: _Year,
         c: int,
         staff: dict[tuple[str, int], int],
@@ -512,7 +520,15 @@ class _Generator:
             tid = self._uuid()
             created = _ts(year.starts + timedelta(days=200))
             if not year.current:
-                self._past(tid, sid, s, year, class_id, created, principal)
+                self._past(
+                    tid,
+                    sid=sid,
+                    s=s,
+                    year=year,
+                    class_id=class_id,
+                    created=created,
+                    principal=principal,
+                )
                 continue
             level = stage - 1 if stage and rng.random() < 0.05 else stage
             status = _STAGES[level]
@@ -531,6 +547,7 @@ class _Generator:
     def _past(
         self,
         tid: str,
+        *,
         sid: int,
         s: int,
         year: _Year,
@@ -594,7 +611,7 @@ class _Generator:
         created = _ts(NOW - timedelta(days=5))
         for _ in range(CLASS_SIZE):
             student += 1
-            record = {
+            record: dict[str, Any] = {
                 "personal_id": f"079{student:09d}",
                 "full_name": _name(rng),
                 "date_of_birth": date(2010, 1 + student % 12, 1 + student % 28),
@@ -668,9 +685,7 @@ def _drop_database(url: str) -> None:
 
 def _built(url: str) -> str | None:
     with psycopg.connect(_dsn(url)) as connection:
-        row = connection.execute(
-            "SELECT to_regclass('bench_city') IS NOT NULL"
-        ).fetchone()
+        row = connection.execute("SELECT to_regclass('bench_city') IS NOT NULL").fetchone()
         if not row or not row[0]:
             return None
         marker = connection.execute("SELECT shape FROM bench_city").fetchone()
@@ -704,7 +719,7 @@ def ensure_city(url: str, shape: CityShape, *, log: Any = print) -> City:
             generator.run()
             for table in _SEQUENCES:
                 cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT max(id) FROM {table}))"
                 )
             cursor.execute("CREATE TABLE bench_city (shape text NOT NULL, seconds real NOT NULL)")
@@ -750,19 +765,21 @@ def reset_signing_classes(engine: sa.Engine) -> None:
     """Put the fully formed classes back in draft with nothing signed (a benchmark fixture's
     reset, so every run signs the same work; the application never does this)."""
     with engine.begin() as c:
-        scope = "SELECT t.id FROM transcripts t JOIN classes c ON c.id = t.class_id WHERE c.name = :n"
+        scope = (
+            "SELECT t.id FROM transcripts t JOIN classes c ON c.id = t.class_id WHERE c.name = :n"
+        )
         c.execute(
-            sa.text(f"DELETE FROM transcript_signatures WHERE transcript_id IN ({scope})"),  # noqa: S608
+            sa.text(f"DELETE FROM transcript_signatures WHERE transcript_id IN ({scope})"),
             {"n": SIGNING_CLASS},
         )
         c.execute(
-            sa.text(f"DELETE FROM signing_session_items WHERE transcript_id IN ({scope})"),  # noqa: S608
+            sa.text(f"DELETE FROM signing_session_items WHERE transcript_id IN ({scope})"),
             {"n": SIGNING_CLASS},
         )
         c.execute(
             sa.text(
                 "UPDATE transcripts SET status = 'draft', xml_sha256 = NULL, pdf_sha256 = NULL "
-                f"WHERE id IN ({scope})"  # noqa: S608
+                f"WHERE id IN ({scope})"
             ),
             {"n": SIGNING_CLASS},
         )

@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,11 +44,14 @@ from typing import Any
 
 import aiohttp
 import sqlalchemy as sa
+import uvicorn
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
+from litestar import get
 
+from api import create_app
 from bench._city import (
     NOW,
     PASSWORD,
@@ -57,11 +61,11 @@ from bench._city import (
     reset_signing_classes,
 )
 from domain.certificates import Validity, ca_certificate, ca_name, personal_name, signer_certificate
-from workflow import create_database_engine
+from workflow import Settings, create_database_engine
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/hocba_bench_city"
 PREFIX = "/api/v1"
-SECRET = "bench-secret-" + "k" * 40  # noqa: S105  (the benchmark server's own token secret)
+SECRET = "bench-secret-" + "k" * 40
 VALID = Validity(datetime(2024, 1, 1, tzinfo=UTC), datetime(2034, 1, 1, tzinfo=UTC))
 
 
@@ -78,11 +82,6 @@ class FixedClock:
 
 def serve(url: str, port: int, trust_roots: Path) -> None:
     """Run the app and the trivial endpoint on 127.0.0.1:``port`` until killed."""
-    import uvicorn
-    from litestar import get
-
-    from api import create_app
-    from workflow import Settings
 
     @get("/bench/trivial", sync_to_thread=False)
     async def trivial() -> dict[str, str]:
@@ -233,9 +232,12 @@ async def login_all(base: str, usernames: Sequence[str]) -> dict[str, str]:
     async with aiohttp.ClientSession(base) as session:
 
         async def one(name: str) -> None:
-            async with gate, session.post(
-                f"{PREFIX}/auth/login", json={"username": name, "password": PASSWORD}
-            ) as response:
+            async with (
+                gate,
+                session.post(
+                    f"{PREFIX}/auth/login", json={"username": name, "password": PASSWORD}
+                ) as response,
+            ):
                 body = await response.json()
                 assert response.status == 200, f"login {name}: {response.status} {body}"
                 tokens[name] = body["access_token"]
@@ -261,7 +263,7 @@ class Cast:
 
 def cast(engine: sa.Engine, *, users: int, rounds: int, concurrency: int, seed: int) -> Cast:
     """Pick the callers at random (seeded) from the generated staff."""
-    rng = random.Random(seed)  # noqa: S311  (picking benchmark callers)
+    rng = random.Random(seed)
     with engine.connect() as c:
 
         def sample(role: str, extra: str = "") -> list[str]:
@@ -288,14 +290,14 @@ def cast(engine: sa.Engine, *, users: int, rounds: int, concurrency: int, seed: 
         reads: list[tuple[str, str]] = []
         for name in by_role["principal"]:
             school = int(name.split(".")[0][1:])
-            ids = c.execute(
+            found = c.execute(
                 sa.text(
                     "SELECT id FROM transcripts WHERE school_id = :s AND school_year_id = :y "
                     "ORDER BY id LIMIT 20"
                 ),
                 {"s": school, "y": current},
             ).scalars()
-            reads.extend((name, i) for i in ids)
+            reads.extend((name, str(i)) for i in found)
         rng.shuffle(reads)
         # Signing: the concurrent clients work on different classes (one class's teachers
         # signing the same transcripts at once would measure conflicts, not throughput).
@@ -320,12 +322,13 @@ def cast(engine: sa.Engine, *, users: int, rounds: int, concurrency: int, seed: 
                     {"u": username},
                 ).one()
                 personal[username] = (full_name, personal_id)
-                ids = list(
-                    c.execute(
+                ids = [
+                    str(i)
+                    for i in c.execute(
                         sa.text("SELECT id FROM transcripts WHERE class_id = :c ORDER BY id"),
                         {"c": class_id},
                     ).scalars()
-                )
+                ]
                 work.append((username, code, full_name, ids))
     weights = {"subject teacher": 60, "homeroom teacher": 15, "principal": 10, "clerk": 10}
     mix = [n for role, w in weights.items() for n in by_role[role][: max(1, users * w // 100)]]
@@ -340,8 +343,11 @@ async def measure(
     base: str, the_cast: Cast, pki: Pki, *, requests: int, concurrency: int
 ) -> tuple[list[Run], Run, Run]:
     """Every endpoint in turn; the signing round's prepare and complete also on their own."""
-    names = sorted({n for ns in the_cast.by_role.values() for n in ns} |
-                   {r[0] for r in the_cast.reads} | {w[0] for w in the_cast.rounds})
+    names = sorted(
+        {n for ns in the_cast.by_role.values() for n in ns}
+        | {r[0] for r in the_cast.reads}
+        | {w[0] for w in the_cast.rounds}
+    )
     started = time.perf_counter()
     tokens = await login_all(base, names)
     print(f"{len(tokens)} logins in {time.perf_counter() - started:.1f} s", flush=True)
@@ -358,7 +364,9 @@ async def measure(
     for role in ("staff mix", *[r for r in the_cast.by_role if r != "staff mix"]):
         callers = the_cast.by_role[role]
 
-        async def tasks(session: aiohttp.ClientSession, n: int, callers: list[str] = callers) -> None:
+        async def tasks(
+            session: aiohttp.ClientSession, n: int, callers: list[str] = callers
+        ) -> None:
             await _get(session, f"{PREFIX}/tasks", tokens[callers[n % len(callers)]])
 
         runs.append(
@@ -438,14 +446,12 @@ def table(runs: list[Run], extra: list[Run], baseline: Run) -> str:
 
 
 def _wait_until_up(base: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
-    import urllib.request
-
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"the server exited with {server.returncode}")
         try:
-            with urllib.request.urlopen(f"{base}/bench/trivial", timeout=1) as answer:  # noqa: S310
+            with urllib.request.urlopen(f"{base}/bench/trivial", timeout=1) as answer:
                 if answer.status == 200:
                     return
         except OSError:
@@ -456,10 +462,11 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes], seconds: float = 
 def main(argv: Sequence[str] | None = None) -> None:
     """Generate (once), serve, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    full = CityShape()
     parser.add_argument("--database-url", default=DEFAULT_URL)
-    parser.add_argument("--schools", type=int, default=CityShape.schools)
-    parser.add_argument("--per-school", type=int, default=CityShape.per_school)
-    parser.add_argument("--signing-classes", type=int, default=CityShape.signing_classes)
+    parser.add_argument("--schools", type=int, default=full.schools)
+    parser.add_argument("--per-school", type=int, default=full.per_school)
+    parser.add_argument("--signing-classes", type=int, default=full.signing_classes)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000, help="measured, per endpoint")
     parser.add_argument("--rounds", type=int, default=100, help="signing rounds")
@@ -494,7 +501,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     roots.write_bytes(pki.root.public_bytes(Encoding.PEM))
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603  (this interpreter, this module)
+    server = subprocess.Popen(
         [sys.executable, "-m", "bench.api_load", "--database-url", args.database_url,
          "--serve", str(port), str(roots)],
         env={**os.environ, "PYTHONUNBUFFERED": "1"},

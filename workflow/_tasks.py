@@ -9,6 +9,7 @@ not with the size of the transcripts table.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -30,6 +31,7 @@ from domain.model import (
     TranscriptSignature,
     TranscriptStatus,
 )
+from workflow._actor import Grant
 from workflow._locks import UNSTAMPED
 from workflow._signing_steps import SigningStep
 
@@ -351,9 +353,24 @@ def _corrections(grants: list[_Grant]) -> list[sa.Select[Any]]:
     ]
 
 
-def queue_statement(session: Session, *, person_id: int, now: datetime) -> sa.Executable | None:
+def queue_statement(
+    session: Session, *, person_id: int, now: datetime, grants: Sequence[Grant] | None = None
+) -> sa.Executable | None:
     """The statement that reads the caller's queue (None: no assignment gives them one)."""
-    grants = _grants(session, person_id, now)
+    scopes = (
+        _grants(session, person_id, now)
+        if grants is None
+        else [
+            _Grant(
+                g.role, g.department_code, g.school_id, g.school_year_id, g.class_id, g.subject_code
+            )
+            for g in grants
+        ]
+    )
+    return _statement(session, scopes, now)
+
+
+def _statement(session: Session, grants: list[_Grant], now: datetime) -> sa.Executable | None:
     selects = [
         *_subject_step(grants, now),
         *_later_steps(grants),
@@ -363,9 +380,15 @@ def queue_statement(session: Session, *, person_id: int, now: datetime) -> sa.Ex
     return sa.union_all(*selects) if selects else None
 
 
-def task_queue(session: Session, *, person_id: int, now: datetime) -> list[TaskItem]:
-    """The caller's queue at ``now``, ordered by due date, class and subject."""
-    statement = queue_statement(session, person_id=person_id, now=now)
+def task_queue(
+    session: Session, *, person_id: int, now: datetime, grants: Sequence[Grant] | None = None
+) -> list[TaskItem]:
+    """The caller's queue at ``now``, ordered by due date, class and subject.
+
+    ``grants``: the caller's assignments in force at ``now`` when the caller already holds
+    them (an Actor loaded at ``now``), which saves reading them again.
+    """
+    statement = queue_statement(session, person_id=person_id, now=now, grants=grants)
     if statement is None:
         return []
     by_id: dict[str, TaskItem] = {}
