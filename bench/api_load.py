@@ -61,7 +61,7 @@ from bench._city import (
     reset_signing_classes,
 )
 from domain.certificates import Validity, ca_certificate, ca_name, personal_name, signer_certificate
-from workflow import Settings, create_database_engine
+from workflow import Settings, UnitOfWork, create_database_engine, my_tasks, resolve_actor
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/hocba_bench_city"
 PREFIX = "/api/v1"
@@ -445,6 +445,35 @@ def table(runs: list[Run], extra: list[Run], baseline: Run) -> str:
     return "\n".join(lines)
 
 
+def one_at_a_time(engine: sa.Engine, the_cast: Cast, repeat: int = 200) -> str:
+    """What one ``GET /tasks`` costs the server alone: the use cases, in this process, one
+    call at a time (no HTTP, no concurrency), medians over the staff mix."""
+    with engine.connect() as c:
+        ids: dict[str, int] = {
+            str(name): int(person)
+            for name, person in c.execute(
+                sa.text("SELECT username, id FROM people WHERE username = ANY(:names)"),
+                {"names": the_cast.by_role["staff mix"]},
+            )
+        }
+    callers = [ids[n] for n in the_cast.by_role["staff mix"]]
+    auth, queue = [], []
+    for n in range(repeat):
+        person_id = callers[n % len(callers)]
+        t0 = time.perf_counter()
+        actor = resolve_actor(UnitOfWork(engine), person_id=person_id, now=NOW)
+        t1 = time.perf_counter()
+        my_tasks(UnitOfWork(engine), actor=actor, now=NOW)
+        t2 = time.perf_counter()
+        auth.append(t1 - t0)
+        queue.append(t2 - t1)
+    return (
+        f"one GET /tasks alone (in process, median of {repeat}): the caller's actor "
+        f"{statistics.median(auth) * 1000:.1f} ms, the queue "
+        f"{statistics.median(queue) * 1000:.1f} ms"
+    )
+
+
 def _wait_until_up(base: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -468,9 +497,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--per-school", type=int, default=full.per_school)
     parser.add_argument("--signing-classes", type=int, default=full.signing_classes)
     parser.add_argument("--concurrency", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=2000, help="measured, per endpoint")
-    parser.add_argument("--rounds", type=int, default=100, help="signing rounds")
-    parser.add_argument("--users", type=int, default=100, help="callers per role")
+    parser.add_argument("--requests", type=int, default=1000, help="measured, per endpoint")
+    parser.add_argument("--rounds", type=int, default=50, help="signing rounds")
+    parser.add_argument("--users", type=int, default=40, help="callers per role")
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "TRUST_ROOTS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -494,6 +523,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     the_cast = cast(
         engine, users=args.users, rounds=args.rounds, concurrency=args.concurrency, seed=11
     )
+    alone = one_at_a_time(engine, the_cast)
     engine.dispose()
     pki = _pki()
     workdir = Path(tempfile.mkdtemp(prefix="hocba-bench-"))
@@ -520,6 +550,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"one uvicorn process"
     )
     print(table(runs, [prepare_run, complete_run], runs[0]))
+    print(alone)
     signing = runs[-1]
     if signing.latencies:
         per = statistics.mean(len(w[3]) for w in the_cast.rounds)
