@@ -6,10 +6,10 @@ The default shape is 500 schools × 2,040 transcripts (three school years, 17 cl
 students a year) = 1,020,000 transcripts; smaller ones come from ``CityShape`` arguments.
 
 What it holds, per school: a principal, a clerk, an academic-affairs officer and five subject
-teachers per subject (each teaches one subject in four classes and is homeroom teacher of one
-class), all with logins sharing one argon2 hash of :data:`PASSWORD`; per school year the
-classes, their twelve subjects and every role assignment; per class 40 students (the same
-students move up a grade each year) and their annual transcripts.
+teachers per subject (each teaches one subject in four classes; one of a class's teachers is
+also its homeroom teacher), all with logins sharing one argon2 hash of :data:`PASSWORD`; per
+school year the classes, their twelve subjects and every role assignment; per class 40
+students (the same students move up a grade each year) and their annual transcripts.
 
 Status mix at :data:`NOW` (20 May of the current year, before the lock date): the two earlier
 years finalized (a few superseded by a second version, a few awaiting a correction decision at

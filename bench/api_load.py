@@ -5,7 +5,7 @@ transcripts — then serves the real app (``api.create_app``, uvicorn, one proce
 127.0.0.1 and a free port) with a trivial Litestar endpoint registered beside it as the
 ceiling, and drives it from this process (so the clients' CPU is not the server's):
 
-- ``GET /health-less trivial`` — ``GET /bench/trivial``, no login, no database: the baseline;
+- ``GET /bench/trivial`` — no login, no database: the baseline;
 - ``GET /api/v1/tasks`` for subject teachers, homeroom teachers, principals, clerks, Department
   officers, and a mix of them weighted like a school's staff;
 - ``GET /api/v1/transcripts/{id}`` — principals reading transcripts of their school;
@@ -257,11 +257,11 @@ class Cast:
     reads: list[tuple[str, str]]
     """(principal, transcript id of their school)."""
     rounds: list[tuple[str, str, str, list[str]]]
-    """(teacher username, full name, personal ID, subject code, transcript ids)."""
+    """(teacher username, subject code, teacher full name, the class's transcript ids)."""
     personal: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def cast(engine: sa.Engine, *, users: int, rounds: int, concurrency: int, seed: int) -> Cast:
+def cast(engine: sa.Engine, *, users: int, rounds: int, seed: int) -> Cast:
     """Pick the callers at random (seeded) from the generated staff."""
     rng = random.Random(seed)
     with engine.connect() as c:
@@ -335,7 +335,6 @@ def cast(engine: sa.Engine, *, users: int, rounds: int, concurrency: int, seed: 
     mix += by_role["Department officer"][:1]
     rng.shuffle(mix)
     by_role = {**by_role, "staff mix": mix}
-    del concurrency
     return Cast(by_role=by_role, reads=reads, rounds=work, personal=personal)
 
 
@@ -520,9 +519,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     engine = create_database_engine(args.database_url)
     reset_signing_classes(engine)
-    the_cast = cast(
-        engine, users=args.users, rounds=args.rounds, concurrency=args.concurrency, seed=11
-    )
+    the_cast = cast(engine, users=args.users, rounds=args.rounds, seed=11)
     alone = one_at_a_time(engine, the_cast)
     engine.dispose()
     pki = _pki()
