@@ -150,7 +150,7 @@ def read_transcript(
         ).first()
         if found is None or not may_read(session, actor, found[0]):
             raise NotFoundError("transcript", transcript_id)
-        row, student, klass, year, school = found.tuple()
+        row, student, klass, year, school = found
         assert student.id is not None  # a stored row
         view = TranscriptView(
             id=row.id,
