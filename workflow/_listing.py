@@ -243,7 +243,8 @@ def my_tasks(uow: UnitOfWork, *, actor: Actor, now: datetime) -> list[TaskItem]:
     if not any(g.role in ACADEMIC_ROLES for g in actor.grants):
         raise NotAssignedError("a staff member", "cán bộ, giáo viên")
     with uow:
-        return task_queue(uow.session, person_id=person_id, now=now)
+        # The actor's grants are those in force at ``now``: the queue need not read them again.
+        return task_queue(uow.session, person_id=person_id, now=now, grants=actor.grants)
 
 
 def list_correction_requests(

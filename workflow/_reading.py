@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from domain.model import (
@@ -102,31 +104,27 @@ def may_read(session: Session, actor: Actor, transcript: Transcript) -> bool:
 
 
 def _signatures(session: Session, transcript_id: str) -> tuple[SignatureView, ...]:
+    signer, stood_for = aliased(Person), aliased(Person)
     rows = session.exec(
-        select(TranscriptSignature)
+        select(
+            TranscriptSignature,
+            col(signer.full_name),
+            col(stood_for.full_name),
+        )
+        .join(signer, col(signer.id) == TranscriptSignature.signer_id, isouter=True)
+        .join(stood_for, col(stood_for.id) == TranscriptSignature.on_behalf_of_id, isouter=True)
         .where(TranscriptSignature.transcript_id == transcript_id)
         .order_by(col(TranscriptSignature.id))
     ).all()
-    names = {
-        p.id: p.full_name
-        for p in session.exec(
-            select(Person).where(
-                col(Person.id).in_(
-                    {r.signer_id for r in rows}
-                    | {r.on_behalf_of_id for r in rows if r.on_behalf_of_id}
-                )
-            )
-        )
-    }
     return tuple(
         SignatureView(
             slot=r.slot,
-            signer=names.get(r.signer_id, str(r.signer_id)),
+            signer=signer_name if signer_name is not None else str(r.signer_id),
             signed_at=r.signed_at,
-            on_behalf_of=names.get(r.on_behalf_of_id) if r.on_behalf_of_id else None,
+            on_behalf_of=stood_for_name if r.on_behalf_of_id else None,
             archived=r.archived_at is not None,
         )
-        for r in rows
+        for r, signer_name, stood_for_name in rows
     )
 
 
@@ -140,14 +138,20 @@ def read_transcript(
     """
     with uow:
         session = uow.session
-        row = session.get(Transcript, transcript_id)
-        if row is None or not may_read(session, actor, row):
+        # One round trip for the transcript and the rows it names (the guards' facts then find
+        # the school and year in the session instead of asking again).
+        found = session.execute(
+            sa.select(Transcript, Student, SchoolClass, SchoolYear, School)
+            .join(Student, col(Student.id) == Transcript.student_id)
+            .join(SchoolClass, col(SchoolClass.id) == Transcript.class_id)
+            .join(SchoolYear, col(SchoolYear.id) == Transcript.school_year_id)
+            .join(School, col(School.id) == Transcript.school_id)
+            .where(col(Transcript.id) == transcript_id)
+        ).first()
+        if found is None or not may_read(session, actor, found[0]):
             raise NotFoundError("transcript", transcript_id)
-        student = session.get(Student, row.student_id)
-        klass = session.get(SchoolClass, row.class_id)
-        year = session.get(SchoolYear, row.school_year_id)
-        school = session.get(School, row.school_id)
-        assert student and klass and year and school and student.id is not None  # foreign keys
+        row, student, klass, year, school = found
+        assert student.id is not None  # a stored row
         view = TranscriptView(
             id=row.id,
             version=row.version,

@@ -1,12 +1,15 @@
 """Task queues: what waits for *my* signature or decision, grouped so a class signs in one batch.
 
-One SQL statement per queue (a UNION ALL of one select per step, each grouped in the
-database and driven by the caller's role assignments), so the cost grows with the caller's
-pending work and the indexes, not with the size of the transcripts table.
+Two SQL statements per queue: the caller's assignments in force (a handful of rows), then one
+UNION ALL of one grouped select per step, in which every assignment becomes literal conditions
+on the transcripts (``t.class_id = 42``, ``t.school_id = 3 AND t.school_year_id = 3``), so
+each step is a few index lookups. The cost grows with the caller's scope and pending work,
+not with the size of the transcripts table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -28,6 +31,7 @@ from domain.model import (
     TranscriptSignature,
     TranscriptStatus,
 )
+from workflow._actor import Grant
 from workflow._duty_tasks import duty_rows
 from workflow._locks import UNSTAMPED
 from workflow._signing_steps import SigningStep
@@ -73,16 +77,77 @@ def _in_force(assignments: sa.FromClause, now: datetime) -> Clause:
     )
 
 
-def _mine(person_id: int, role: Role, now: datetime) -> Clause:
-    """The caller's assignment in ``role`` covers the transcript's school, year and class."""
-    return sa.and_(
-        RA.c.person_id == person_id,
-        RA.c.role == role.value,
-        _in_force(RA, now),
-        sa.or_(RA.c.school_id.is_(None), RA.c.school_id == T.c.school_id),
-        sa.or_(RA.c.school_year_id.is_(None), RA.c.school_year_id == T.c.school_year_id),
-        sa.or_(RA.c.class_id.is_(None), RA.c.class_id == T.c.class_id),
+@dataclass(frozen=True, slots=True)
+class _Grant:
+    """One of the caller's assignments in force: a role and its scope (None covers all)."""
+
+    role: Role
+    department_code: str | None
+    school_id: int | None
+    school_year_id: int | None
+    class_id: int | None
+    subject_code: str | None
+
+
+def _grants(session: Session, person_id: int, now: datetime) -> list[_Grant]:
+    rows = session.execute(
+        sa.select(
+            RA.c.role,
+            RA.c.department_code,
+            RA.c.school_id,
+            RA.c.school_year_id,
+            RA.c.class_id,
+            RA.c.subject_code,
+        )
+        .where(RA.c.person_id == person_id, _in_force(RA, now))
+        .order_by(RA.c.id)
     )
+    return [_Grant(Role(r[0]), *r[1:]) for r in rows]
+
+
+def _any(clauses: list[Clause]) -> Clause:
+    return sa.or_(*clauses) if len(clauses) > 1 else clauses[0]
+
+
+def _scope(
+    grants: list[_Grant],
+    school: sa.ColumnElement[Any],
+    year: sa.ColumnElement[Any],
+    klass: sa.ColumnElement[Any],
+    subject: sa.ColumnElement[Any] | None = None,
+) -> Clause:
+    """The row lies in one of the grants' school, year and class (and subject, if given).
+
+    Written with the grants' values, not as a join on the assignment rows: ``t.class_id IN
+    (41, 42)`` is a few index lookups, ``ra.class_id IS NULL OR ra.class_id = t.class_id``
+    made PostgreSQL read every transcript of the status. Grants naming the same scope fields
+    share one ``IN`` (one expression, whatever their number).
+    """
+    columns = (school, year, klass) if subject is None else (school, year, klass, subject)
+    groups: dict[tuple[bool, ...], set[tuple[Any, ...]]] = {}
+    for g in grants:
+        values = (g.school_id, g.school_year_id, g.class_id, g.subject_code)[: len(columns)]
+        named = tuple(v is not None for v in values)
+        groups.setdefault(named, set()).add(tuple(v for v in values if v is not None))
+    clauses: list[Clause] = []
+    for named, rows in groups.items():
+        chosen = [c for c, n in zip(columns, named, strict=True) if n]
+        if not chosen:
+            return sa.true()  # a grant without scope covers everything
+        ordered = sorted(rows)
+        if len(chosen) == 1:
+            clauses.append(chosen[0].in_([r[0] for r in ordered]))
+        else:
+            clauses.append(sa.tuple_(*chosen).in_(ordered))
+    return _any(clauses)
+
+
+def _on_transcript(grants: list[_Grant]) -> Clause:
+    return _scope(grants, T.c.school_id, T.c.school_year_id, T.c.class_id)
+
+
+def _of(grants: list[_Grant], role: Role) -> list[_Grant]:
+    return [g for g in grants if g.role is role]
 
 
 def _grouped(
@@ -117,26 +182,57 @@ def _lock_at() -> sa.ColumnElement[Any]:
     return sa.case((T.c.supplementary, Y.c.supplementary_lock_at), else_=Y.c.main_lock_at)
 
 
-def _overdue(person_id: int, now: datetime) -> list[sa.Select[Any]]:
+def _departments(grants: list[_Grant]) -> list[str]:
+    return sorted(
+        {g.department_code for g in _of(grants, Role.DEPARTMENT_OFFICER) if g.department_code}
+    )
+
+
+def _overdue(session: Session, grants: list[_Grant], now: datetime) -> list[sa.Select[Any]]:
     """Transcripts past their lock date and not stamped: the principal's and the Department's."""
     late = sa.and_(
         T.c.status.in_([s.value for s in UNSTAMPED]),
-        # Y is joined after the role join; the lock date is compared in the WHERE clause.
+        # Y is joined after the other joins; the lock date is compared in the WHERE clause.
         _lock_at() <= now,
     )
-    officer = sa.and_(
-        RA.c.person_id == person_id,
-        RA.c.role == Role.DEPARTMENT_OFFICER.value,
-        _in_force(RA, now),
-        RA.c.department_code == SCH.c.department_code,
-    )
-    return [
-        _grouped(None, None, late, [(RA, _mine(person_id, Role.PRINCIPAL, now))], "overdue"),
-        _grouped(None, None, late, [(SCH, SCH.c.id == T.c.school_id), (RA, officer)], "overdue"),
-    ]
+    queries = []
+    principals = _of(grants, Role.PRINCIPAL)
+    if principals:
+        mine = _on_transcript(principals)
+        queries.append(_grouped(None, None, sa.and_(late, mine), [], "overdue"))
+    departments = _departments(grants)
+    if departments:
+        # Only the years whose earlier lock date has passed can hold a late transcript: the
+        # Department's queue then reads those years' unstamped rows, not the whole city's.
+        years = list(
+            session.execute(
+                sa.select(Y.c.id).where(
+                    sa.or_(Y.c.main_lock_at <= now, Y.c.supplementary_lock_at <= now)
+                )
+            ).scalars()
+        )
+        if years:
+            queries.append(
+                _grouped(
+                    None,
+                    None,
+                    sa.and_(late, T.c.school_year_id.in_(years)),
+                    [
+                        (
+                            SCH,
+                            sa.and_(
+                                SCH.c.id == T.c.school_id,
+                                SCH.c.department_code.in_(departments),
+                            ),
+                        )
+                    ],
+                    "overdue",
+                )
+            )
+    return queries
 
 
-def _subject_step(person_id: int, now: datetime) -> list[sa.Select[Any]]:
+def _subject_step(grants: list[_Grant], now: datetime) -> list[sa.Select[Any]]:
     unsigned = ~sa.exists().where(
         SIG.c.transcript_id == T.c.id,
         SIG.c.slot == sa.literal("GVBM:") + CS.c.subject_code,
@@ -148,38 +244,63 @@ def _subject_step(person_id: int, now: datetime) -> list[sa.Select[Any]]:
         unsigned,
     )
     in_class = CS.c.class_id == T.c.class_id
-    teacher = _grouped(
-        SigningStep.SUBJECT,
-        CS.c.subject_code,
-        pending,
-        [
-            (CS, in_class),
-            (
-                RA,
-                sa.and_(
-                    _mine(person_id, Role.SUBJECT_TEACHER, now),
-                    RA.c.subject_code == CS.c.subject_code,
+    queries = []
+    # A subject teacher's assignment names the subject (one without names none).
+    teaching = [g for g in _of(grants, Role.SUBJECT_TEACHER) if g.subject_code is not None]
+    if teaching:
+        mine = _scope(teaching, T.c.school_id, T.c.school_year_id, T.c.class_id, CS.c.subject_code)
+        queries.append(
+            _grouped(
+                SigningStep.SUBJECT,
+                CS.c.subject_code,
+                sa.and_(pending, mine),
+                [(CS, in_class)],
+            )
+        )
+    principals = _of(grants, Role.PRINCIPAL)
+    if principals:
+        # REQ-16: a subject whose teacher left has no one assigned now; the principal stands in.
+        # Judged per class × subject of the principal's classes (a few hundred pairs, each an
+        # index probe), then joined to the transcripts: per transcript it became a hash of
+        # every assignment in the city.
+        orphaned = (
+            sa.select(CS.c.class_id, CS.c.subject_code)
+            .join(C, C.c.id == CS.c.class_id)
+            .where(
+                _scope(principals, C.c.school_id, C.c.school_year_id, C.c.id),
+                ~sa.exists().where(
+                    OTHER.c.class_id == CS.c.class_id,
+                    OTHER.c.role == Role.SUBJECT_TEACHER.value,
+                    OTHER.c.subject_code == CS.c.subject_code,
+                    _in_force(OTHER, now),
                 ),
-            ),
-        ],
-    )
-    # REQ-16: a subject whose teacher left has no one assigned now; the principal stands in.
-    orphaned = ~sa.exists().where(
-        OTHER.c.role == Role.SUBJECT_TEACHER.value,
-        OTHER.c.class_id == T.c.class_id,
-        OTHER.c.subject_code == CS.c.subject_code,
-        _in_force(OTHER, now),
-    )
-    principal = _grouped(
-        SigningStep.SUBJECT,
-        CS.c.subject_code,
-        sa.and_(pending, orphaned),
-        [(CS, in_class), (RA, _mine(person_id, Role.PRINCIPAL, now))],
-    )
-    return [teacher, principal]
+            )
+            .cte("orphaned")
+            # Evaluated once, not folded into the join (PostgreSQL would probe per transcript).
+            .prefix_with("MATERIALIZED", dialect="postgresql")
+        )
+        unsigned_orphan = ~sa.exists().where(
+            SIG.c.transcript_id == T.c.id,
+            SIG.c.slot == sa.literal("GVBM:") + orphaned.c.subject_code,
+            SIG.c.archived_at.is_(None),
+        )
+        queries.append(
+            _grouped(
+                SigningStep.SUBJECT,
+                orphaned.c.subject_code,
+                sa.and_(
+                    T.c.status == TranscriptStatus.DRAFT.value,
+                    T.c.kind == TranscriptKind.CA_NAM.value,
+                    unsigned_orphan,
+                    _on_transcript(principals),
+                ),
+                [(orphaned, orphaned.c.class_id == T.c.class_id)],
+            )
+        )
+    return queries
 
 
-def _later_steps(person_id: int, now: datetime) -> list[sa.Select[Any]]:
+def _later_steps(grants: list[_Grant]) -> list[sa.Select[Any]]:
     status = T.c.status
     ready: list[tuple[SigningStep, Role, Clause]] = [
         (
@@ -202,19 +323,17 @@ def _later_steps(person_id: int, now: datetime) -> list[sa.Select[Any]]:
         (SigningStep.SCHOOL, Role.CLERK, status == TranscriptStatus.PRINCIPAL_SIGNED.value),
     ]
     return [
-        _grouped(step, None, where, [(RA, _mine(person_id, role, now))])
+        _grouped(step, None, sa.and_(where, _on_transcript(mine)), [])
         for step, role, where in ready
+        if (mine := _of(grants, role))
     ]
 
 
-def _corrections(person_id: int, now: datetime) -> sa.Select[Any]:
-    officer = sa.and_(
-        RA.c.person_id == person_id,
-        RA.c.role == Role.DEPARTMENT_OFFICER.value,
-        _in_force(RA, now),
-        RA.c.department_code == SCH.c.department_code,
-    )
-    return (
+def _corrections(grants: list[_Grant]) -> list[sa.Select[Any]]:
+    departments = _departments(grants)
+    if not departments:
+        return []
+    return [
         sa.select(
             sa.literal("review_correction").label("action"),
             sa.null().label("step"),
@@ -227,23 +346,52 @@ def _corrections(person_id: int, now: datetime) -> sa.Select[Any]:
         )
         .select_from(CR)
         .join(T, T.c.id == CR.c.transcript_id)
-        .join(SCH, SCH.c.id == T.c.school_id)
-        .join(RA, officer)
+        .join(SCH, sa.and_(SCH.c.id == T.c.school_id, SCH.c.department_code.in_(departments)))
         .join(C, C.c.id == T.c.class_id)
         .join(Y, Y.c.id == T.c.school_year_id)
         .where(CR.c.status == CorrectionStatus.PENDING.value)
         .group_by(Y.c.name, C.c.id, C.c.name)
-    )
+    ]
 
 
-def task_queue(session: Session, *, person_id: int, now: datetime) -> list[TaskItem]:
-    """The caller's queue at ``now``, ordered by due date, class and subject."""
-    statement = sa.union_all(
-        *_subject_step(person_id, now),
-        *_later_steps(person_id, now),
-        _corrections(person_id, now),
-        *_overdue(person_id, now),
+def queue_statement(
+    session: Session, *, person_id: int, now: datetime, grants: Sequence[Grant] | None = None
+) -> sa.Executable | None:
+    """The statement that reads the caller's queue (None: no assignment gives them one)."""
+    scopes = (
+        _grants(session, person_id, now)
+        if grants is None
+        else [
+            _Grant(
+                g.role, g.department_code, g.school_id, g.school_year_id, g.class_id, g.subject_code
+            )
+            for g in grants
+        ]
     )
+    return _statement(session, scopes, now)
+
+
+def _statement(session: Session, grants: list[_Grant], now: datetime) -> sa.Executable | None:
+    selects = [
+        *_subject_step(grants, now),
+        *_later_steps(grants),
+        *_corrections(grants),
+        *_overdue(session, grants, now),
+    ]
+    return sa.union_all(*selects) if selects else None
+
+
+def task_queue(
+    session: Session, *, person_id: int, now: datetime, grants: Sequence[Grant] | None = None
+) -> list[TaskItem]:
+    """The caller's queue at ``now``, ordered by due date, class and subject.
+
+    ``grants``: the caller's assignments in force at ``now`` when the caller already holds
+    them (an Actor loaded at ``now``), which saves reading them again.
+    """
+    statement = queue_statement(session, person_id=person_id, now=now, grants=grants)
+    if statement is None:
+        return []
     by_id: dict[str, TaskItem] = {}
     for row in session.execute(statement):
         ids = tuple(sorted(set(row.ids.split(","))))
@@ -266,8 +414,10 @@ def task_queue(session: Session, *, person_id: int, now: datetime) -> list[TaskI
             item = replace(known, transcript_ids=merged, count=len(merged))
         by_id[item.id] = item
     # A class to build, a window decision to carry out: work that is not a signature.
-    for line in duty_rows(session, person_id=person_id, now=now):
-        by_id[line["id"]] = TaskItem(**line)
+    roles = None if grants is None else {g.role for g in grants}
+    if roles is None or roles & {Role.ACADEMIC_AFFAIRS, Role.ADMINISTRATOR}:
+        for line in duty_rows(session, person_id=person_id, now=now):
+            by_id[line["id"]] = TaskItem(**line)
     return sorted(by_id.values(), key=_order)
 
 
@@ -278,6 +428,9 @@ def _order(item: TaskItem) -> tuple[Any, ...]:
         item.class_name or "",
         item.subject_code or "",
         item.action,
+        # Classes of the same name in other schools (a Department's queue): a stable order.
+        item.class_id or 0,
+        item.id,
     )
 
 

@@ -49,6 +49,7 @@ class RoleAssignment(SQLModel, table=True):
     __tablename__ = "role_assignments"
     __table_args__ = (
         sa.Index("ix_role_assignments_scope", "role", "school_year_id", "class_id", "subject_code"),
+        sa.Index("ix_role_assignments_class", "class_id", "role", "subject_code"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

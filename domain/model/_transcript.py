@@ -27,6 +27,7 @@ class Transcript(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("student_id", "school_year_id", "kind", "version"),
         sa.Index("ix_transcripts_queue", "school_year_id", "status", "class_id"),
+        sa.Index("ix_transcripts_school_status", "school_id", "school_year_id", "status"),
     )
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _row_version}
 
