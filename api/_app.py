@@ -15,6 +15,7 @@ from api._cert_login import cert_challenge, cert_login
 from api._clock import SystemClock
 from api._corrections import CorrectionController
 from api._demo_signer import demo_keys, demo_sign
+from api._headers import security_headers
 from api._deps import DEPENDENCIES
 from api._health import health
 from api._keys import token_secret
@@ -45,6 +46,7 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
     Raises ``SecretKeyError`` when no token secret is configured outside demo mode.
     """
     secret = token_secret(settings)
+    https = settings.public_url.lower().startswith("https://")
     tokens = TokenIssuer(secret=secret, ttl=timedelta(seconds=settings.token_ttl_seconds))
     logins = Router(
         path="/",
@@ -84,7 +86,7 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
                 "settings": settings,
                 "clock": clock or SystemClock(),
                 "tokens": tokens,
-                "page_sessions": session_codec(secret, ttl=PAGE_SESSION_TTL),
+                "page_sessions": session_codec(secret, ttl=PAGE_SESSION_TTL, secure=https),
                 "demo_keys": demo_keys(settings) if settings.demo else None,
                 "trust_roots": TrustRoots(trust_roots_file(settings)),
                 # Read once: the PDF's trust roots, timestamp authority and public address.
@@ -92,6 +94,7 @@ def create_app(*, settings: Settings, engine: Engine, clock: Clock | None = None
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[security_headers(https=https)],
         openapi_config=openapi_config(_version()),
         debug=False,
     )

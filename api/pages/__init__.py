@@ -83,9 +83,9 @@ def pages_static_router() -> Router:
     )
 
 
-def session_codec(secret: str, *, ttl: timedelta) -> SessionCodec:
-    """The codec of the pages' session cookie."""
-    return SessionCodec.for_secret(secret, ttl=ttl)
+def session_codec(secret: str, *, ttl: timedelta, secure: bool = False) -> SessionCodec:
+    """The codec of the pages' session cookie (``secure``: always mark it Secure)."""
+    return SessionCodec.for_secret(secret, ttl=ttl, secure=secure)
 
 
 __all__ = [
