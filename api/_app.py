@@ -15,8 +15,8 @@ from api._cert_login import cert_challenge, cert_login
 from api._clock import SystemClock
 from api._corrections import CorrectionController
 from api._demo_signer import demo_keys, demo_sign
-from api._headers import security_headers
 from api._deps import DEPENDENCIES
+from api._headers import security_headers
 from api._health import health
 from api._keys import token_secret
 from api._login import login, login_rate_limit

@@ -1,8 +1,9 @@
 """``/xac-thuc``: the public verification portal (REQ-13), print-friendly.
 
 Anyone may upload an XML or PDF transcript and read the verdict and every signature's
-details in plain Vietnamese (under the form, without a reload, when JavaScript runs). Trust roots as ``hocba verify``: the configured bundle, else
-(demo mode) the demo PKI's root, else nothing is trusted.
+details in plain Vietnamese (under the form, without a reload, when JavaScript runs).
+Trust roots as ``hocba verify``: the configured bundle, else (demo mode) the demo PKI's
+root, else nothing is trusted.
 """
 
 from __future__ import annotations

@@ -52,6 +52,20 @@ class Row:
     errors: Mapping[str, str] = field(default_factory=dict)
     """Why a field was refused, by the field's input suffix (``r0``, ``gk``, ``c2``, ``nx``);
     ``""`` for the line as a whole (too many assessments)."""
+    focus: str | None = None
+    """The field that takes the keyboard focus (the first refused one of the page)."""
+
+    def first_error(self) -> str | None:
+        """The suffix of the first refused field, in the order the line shows them."""
+        order = [
+            *(f"c{i}" for i in range(len(self.comments))),
+            *(f"r{i}" for i in range(len(self.regular))),
+            "gk",
+            "ck",
+            "nx",
+            "",
+        ]
+        return next((key for key in order if key in self.errors), None)
 
 
 def _padded(values: Sequence[object], count: int) -> tuple[str, ...]:
@@ -129,6 +143,14 @@ def _with_errors(row: Row, problems: Sequence[EntryProblem]) -> Row:
     if not errors:
         return row
     return replace(row, errors={key: "; ".join(texts) for key, texts in errors.items()})
+
+
+def _focused(rows: list[Row]) -> list[Row]:
+    """``rows`` with the focus on the first refused field of the first refused line."""
+    first = next((row for row in rows if row.errors), None)
+    if first is None:
+        return rows
+    return [replace(row, focus=row.first_error()) if row is first else row for row in rows]
 
 
 async def _sheet(visit: Visit, class_id: int, subject: str, semester: int) -> SubjectSheet:
@@ -241,8 +263,9 @@ async def save_scores(
         )
     except InvalidEntryError as error:
         if only is not None and visit.htmx:
-            return _render_row(visit, sheet, _with_errors(typed[only], error.problems), status=422)
-        rows = [_with_errors(row, error.problems) for row in typed.values()]
+            (row,) = _focused([_with_errors(typed[only], error.problems)])
+            return _render_row(visit, sheet, row, status=422)
+        rows = _focused([_with_errors(row, error.problems) for row in typed.values()])
         return _render(visit, sheet, rows, status=422, problems=error.problems)
     fresh = await _sheet(visit, class_id, subject, semester)
     stored = [_stored_row(fresh, line) for line in fresh.lines]
