@@ -96,7 +96,9 @@ def shot(page: Page, name: str) -> Path:
     page.screenshot(path=str(path), full_page=True)
     # Hiding the caret for the picture leaves empty style="" attributes on the inputs; htmx
     # would copy them onto the elements it swaps in, which the CSP (rightly) refuses.
-    page.evaluate("document.querySelectorAll('[style=\"\"]').forEach(e => e.removeAttribute('style'))")
+    page.evaluate(
+        "document.querySelectorAll('[style=\"\"]').forEach(e => e.removeAttribute('style'))"
+    )
     return path
 
 
