@@ -35,6 +35,7 @@ from workflow import (
     Actor,
     Clock,
     NotAuthenticatedError,
+    NotFoundError,
     Settings,
     UnitOfWork,
     WorkflowError,
@@ -268,8 +269,13 @@ def _page_error(request: Request[Any, Any, Any], error: PageError) -> Response[s
     return _error_page(request, error.status_code, error.message)
 
 
+NOT_FOUND_VI = "Không tìm thấy nội dung này, hoặc nó nằm ngoài phạm vi bạn được xem."
+"""A page's "not found": the workflow's message names the object in English (``transcript``)."""
+
+
 def _workflow_error(request: Request[Any, Any, Any], error: WorkflowError) -> Response[str]:
-    return _error_page(request, status_of(error), error.message_vi)
+    message = NOT_FOUND_VI if isinstance(error, NotFoundError) else error.message_vi
+    return _error_page(request, status_of(error), message)
 
 
 _HTTP_VI = {

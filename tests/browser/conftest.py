@@ -21,8 +21,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    # The browser's own words (the file picker's button) as a Vietnamese user sees them.
-    "--lang=vi-VN",
 ]
 
 
