@@ -1,4 +1,6 @@
-"""The web pages: server-rendered Jinja2, Vietnamese, no scripts, no external assets.
+"""The web pages: server-rendered Jinja2, Vietnamese, no external assets. Every form works
+without JavaScript; the vendored htmx (``/tinh/htmx.min.js``) only spares a reload for small
+interactions, and the handlers answer its requests (``HX-Request``) with fragments.
 
 A session cookie (``_session``) carries the login and a per-session form token checked on
 every POST (CSRF); the JSON API under ``/api/v1`` keeps its bearer tokens and is untouched.
@@ -77,7 +79,7 @@ def pages_router(settings: Settings) -> Router:
 
 
 def pages_static_router() -> Router:
-    """The pages' stylesheet (served locally: no CDN)."""
+    """The pages' stylesheet and htmx (served locally: no CDN)."""
     return create_static_files_router(
         path=STATIC_PATH, directories=[STATIC], include_in_schema=False, name="pages-static"
     )
