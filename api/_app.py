@@ -16,6 +16,7 @@ from api._clock import SystemClock
 from api._corrections import CorrectionController
 from api._demo_signer import demo_keys, demo_sign
 from api._deps import DEPENDENCIES
+from api._headers import security_headers
 from api._health import health
 from api._keys import token_secret
 from api._login import login, login_rate_limit
@@ -57,6 +58,7 @@ def create_app(
     Raises ``SecretKeyError`` when no token secret is configured outside demo mode.
     """
     secret = token_secret(settings)
+    https = settings.public_url.lower().startswith("https://")
     tokens = TokenIssuer(secret=secret, ttl=timedelta(seconds=settings.token_ttl_seconds))
     logins = Router(
         path="/",
@@ -102,7 +104,7 @@ def create_app(
                 "settings": settings,
                 "clock": clock or SystemClock(),
                 "tokens": tokens,
-                "page_sessions": session_codec(secret, ttl=PAGE_SESSION_TTL),
+                "page_sessions": session_codec(secret, ttl=PAGE_SESSION_TTL, secure=https),
                 "demo_keys": demo_keys(settings) if settings.demo else None,
                 "trust_roots": TrustRoots(trust_roots_file(settings)),
                 # Read once: the PDF's trust roots, timestamp authority and public address.
@@ -113,6 +115,7 @@ def create_app(
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[PROMETHEUS.middleware],
+        before_send=[security_headers(https=https)],
         openapi_config=openapi_config(_version()),
         # Logging is the process's (hocba._logging: redacted, text or JSON), not Litestar's.
         logging_config=None,

@@ -1,4 +1,6 @@
-"""The web pages: server-rendered Jinja2, Vietnamese, no scripts, no external assets.
+"""The web pages: server-rendered Jinja2, Vietnamese, no external assets. Every form works
+without JavaScript; the vendored htmx (``/tinh/htmx.min.js``) only spares a reload for small
+interactions, and the handlers answer its requests (``HX-Request``) with fragments.
 
 A session cookie (``_session``) carries the login and a per-session form token checked on
 every POST (CSRF); the JSON API under ``/api/v1`` keeps its bearer tokens and is untouched.
@@ -103,15 +105,15 @@ def pages_router(settings: Settings) -> Router:
 
 
 def pages_static_router() -> Router:
-    """The pages' stylesheet (served locally: no CDN)."""
+    """The pages' stylesheet and htmx (served locally: no CDN)."""
     return create_static_files_router(
         path=STATIC_PATH, directories=[STATIC], include_in_schema=False, name="pages-static"
     )
 
 
-def session_codec(secret: str, *, ttl: timedelta) -> SessionCodec:
-    """The codec of the pages' session cookie."""
-    return SessionCodec.for_secret(secret, ttl=ttl)
+def session_codec(secret: str, *, ttl: timedelta, secure: bool = False) -> SessionCodec:
+    """The codec of the pages' session cookie (``secure``: always mark it Secure)."""
+    return SessionCodec.for_secret(secret, ttl=ttl, secure=secure)
 
 
 __all__ = [

@@ -2,6 +2,11 @@
 
 Errors become pages: a workflow refusal is shown in Vietnamese with the status the JSON
 API would answer; a missing login redirects to ``/dang-nhap``.
+
+htmx requests (header ``HX-Request``) get a fragment instead of the whole page: a handler
+asks ``visit.htmx`` and renders a fragment template (one that extends no layout); an error
+becomes an alert swapped into the page's message area (``#thong-bao``), and a missing login
+a full redirect.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from workflow import (
     Actor,
     Clock,
     NotAuthenticatedError,
+    NotFoundError,
     Settings,
     UnitOfWork,
     WorkflowError,
@@ -39,6 +45,10 @@ from workflow import (
 
 TEMPLATES = Path(templates.__file__).parent / "pages"
 LOGIN_PATH = "/dang-nhap"
+MESSAGES = "#thong-bao"
+"""The page's message area (a live region) that htmx errors are swapped into."""
+CSRF_HEADER = "X-CSRF-Token"
+"""The form token as htmx sends it (``hx-headers`` of the page's body)."""
 ADMINISTRATOR_REFUSAL = (
     "Tài khoản quản trị không được xem hay thao tác trên dữ liệu học tập của học sinh."
 )
@@ -114,10 +124,16 @@ class Visit:
         """Run a (blocking) workflow call in a worker thread."""
         return await anyio.to_thread.run_sync(call)
 
+    @property
+    def htmx(self) -> bool:
+        """The request comes from htmx and wants a fragment, not a whole page."""
+        return is_htmx(self.request)
+
     async def form(self) -> FormMultiDict:
-        """The posted form, after its token was checked against the session's (CSRF)."""
+        """The posted form, after its token (the form's field, else htmx's header) was
+        checked against the session's (CSRF)."""
         form = await self.request.form()
-        token = form.get(CSRF_FIELD)
+        token = form.get(CSRF_FIELD) or self.request.headers.get(CSRF_HEADER)
         if (
             self.fresh
             or not isinstance(token, str)
@@ -131,10 +147,14 @@ class Visit:
         return form
 
     def render(self, template: str, *, status: int = 200, **context: Any) -> Response[str]:
-        """The page ``template`` in the base layout."""
+        """The page ``template`` (a fragment when the template extends no layout)."""
         html = _ENV.get_template(template).render(page=self._layout(), **context)
         response: Response[str] = Response(
-            html, status_code=status, media_type="text/html; charset=utf-8"
+            html,
+            status_code=status,
+            media_type="text/html; charset=utf-8",
+            # The same address answers a page or an htmx fragment.
+            headers={"Vary": "HX-Request"},
         )
         self._keep(response)
         return response
@@ -221,6 +241,14 @@ async def provide_visit(request: Request[Any, Any, Any], state: State) -> Visit:
     )
 
 
+def is_htmx(request: Request[Any, Any, Any]) -> bool:
+    """Whether ``request`` was sent by htmx (not a history restore, which wants a page)."""
+    headers = request.headers
+    return headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != (
+        "true"
+    )
+
+
 def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> Response[str]:
     state = request.app.state
     now = _now(state)
@@ -235,6 +263,10 @@ def _error_page(request: Request[Any, Any, Any], status: int, message: str) -> R
         codec=state.page_sessions,
         engine=state.engine,
     )
+    if is_htmx(request):
+        response = visit.render("error_alert.html.j2", status=status, message=message)
+        response.headers.update({"HX-Retarget": MESSAGES, "HX-Reswap": "innerHTML"})
+        return response
     return visit.render("error.html.j2", status=status, status_code=status, message=message)
 
 
@@ -242,8 +274,13 @@ def _page_error(request: Request[Any, Any, Any], error: PageError) -> Response[s
     return _error_page(request, error.status_code, error.message)
 
 
+NOT_FOUND_VI = "Không tìm thấy nội dung này, hoặc nó nằm ngoài phạm vi bạn được xem."
+"""A page's "not found": the workflow's message names the object in English (``transcript``)."""
+
+
 def _workflow_error(request: Request[Any, Any, Any], error: WorkflowError) -> Response[str]:
-    return _error_page(request, status_of(error), error.message_vi)
+    message = NOT_FOUND_VI if isinstance(error, NotFoundError) else error.message_vi
+    return _error_page(request, status_of(error), message)
 
 
 _HTTP_VI = {
@@ -262,6 +299,10 @@ def _http_error(request: Request[Any, Any, Any], error: HTTPException) -> Respon
 
 
 def _login_required(request: Request[Any, Any, Any], _: LoginRequiredError) -> Response[Any]:
+    if is_htmx(request):
+        # A redirect would be followed inside the request and the login page swapped into
+        # a part of this one: htmx is told to load the login page instead.
+        return Response(b"", status_code=204, headers={"HX-Redirect": LOGIN_PATH})
     return Redirect(LOGIN_PATH, status_code=303)
 
 

@@ -1,4 +1,8 @@
-"""``/so/yeu-cau-dinh-chinh``: the Department's correction queue and its decisions."""
+"""``/so/yeu-cau-dinh-chinh``: the Department's correction queue and its decisions.
+
+A decision sent by htmx answers the decided request's card (it replaces the form); without
+JavaScript the queue page follows.
+"""
 
 from __future__ import annotations
 
@@ -41,7 +45,7 @@ async def decide(
         raise PageError(422, "Hãy chọn duyệt hoặc từ chối.")
     note = str(form.get("note") or "").strip()
     uow = visit.uow()
-    await visit.run(
+    outcome = await visit.run(
         lambda: decide_correction_request(
             uow,
             request_id=request_id,
@@ -51,4 +55,6 @@ async def decide(
             now=visit.now,
         )
     )
+    if visit.htmx:
+        return visit.render("correction_decided.html.j2", outcome=outcome)
     return visit.redirect(QUEUE)

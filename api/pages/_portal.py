@@ -1,8 +1,9 @@
 """``/xac-thuc``: the public verification portal (REQ-13), print-friendly.
 
 Anyone may upload an XML or PDF transcript and read the verdict and every signature's
-details in plain Vietnamese. Trust roots as ``hocba verify``: the configured bundle, else
-(demo mode) the demo PKI's root, else nothing is trusted.
+details in plain Vietnamese (under the form, without a reload, when JavaScript runs).
+Trust roots as ``hocba verify``: the configured bundle, else (demo mode) the demo PKI's
+root, else nothing is trusted.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ async def verify_upload(*, visit: NamedDependency[Visit]) -> Response[str]:
         lambda: verify_transcript_file(data, trust=trust, now=visit.now)
     )
     return visit.render(
-        "verify.html.j2",
+        # htmx puts the report under the form; without JavaScript the whole page follows.
+        "verify_report.html.j2" if visit.htmx else "verify.html.j2",
         report=report,
         file_name=(upload.filename or "")[:200],
         verdict_vi=verdict_vi,

@@ -1,9 +1,11 @@
 """The pages' session: a signed cookie holding who is logged in and the form token (CSRF).
 
 The cookie is ``<payload>.<HMAC-SHA256>``, keyed by the app's token secret (a key derived
-for this purpose only), HttpOnly, SameSite=Lax, Secure over https. Its age is judged
-against the app's clock, like the bearer tokens. A visitor who has not logged in still
-gets a session (no person), so that the login and verification forms carry a token too.
+for this purpose only), HttpOnly, SameSite=Lax, and Secure when the site's public address
+is https (behind a TLS-terminating proxy the request itself arrives over http) or the
+request came over https. Its age is judged against the app's clock, like the bearer
+tokens. A visitor who has not logged in still gets a session (no person), so that the
+login and verification forms carry a token too.
 """
 
 from __future__ import annotations
@@ -67,12 +69,16 @@ class SessionCodec:
 
     key: bytes
     ttl: timedelta
+    secure: bool = False
+    """Always mark the cookie Secure (the site's public address is https)."""
 
     @classmethod
-    def for_secret(cls, secret: str, *, ttl: timedelta) -> SessionCodec:
+    def for_secret(cls, secret: str, *, ttl: timedelta, secure: bool = False) -> SessionCodec:
         """A codec whose key is derived from the app's token secret."""
         return cls(
-            key=hashlib.sha256(b"hocba-pages-session\x00" + secret.encode()).digest(), ttl=ttl
+            key=hashlib.sha256(b"hocba-pages-session\x00" + secret.encode()).digest(),
+            ttl=ttl,
+            secure=secure,
         )
 
     def _mac(self, payload: str) -> str:
@@ -118,5 +124,5 @@ class SessionCodec:
             path="/",
             httponly=True,
             samesite="lax",
-            secure=request.url.scheme == "https",
+            secure=self.secure or request.url.scheme == "https",
         )

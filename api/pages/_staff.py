@@ -70,7 +70,13 @@ async def inbox(*, visit: NamedDependency[Visit]) -> Response[str]:
         return visit.redirect("/cua-toi")
     uow = visit.uow()
     items = await visit.run(lambda: my_tasks(uow, actor=actor, now=visit.now))
-    return visit.render("inbox.html.j2", groups=group_tasks(items), total=len(items))
+    return visit.render(
+        # The refresh button asks htmx for the list only.
+        "inbox_list.html.j2" if visit.htmx else "inbox.html.j2",
+        groups=group_tasks(items),
+        total=len(items),
+        now=visit.now,
+    )
 
 
 @get("/lop/{class_id:int}", include_in_schema=False)

@@ -9,7 +9,8 @@ import pytest
 from litestar.testing import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.browser.site import ARTIFACTS, DemoSite, demo_site, served
+from tests.browser.quality import WATCH_SCRIPT, csp_violations, watch
+from tests.browser.site import DemoSite, demo_site, served
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -53,9 +54,13 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser, base_url: str) -> Iterator[Page]:
-    """A fresh browser context (no cookies) at a phone-to-laptop width."""
+    """A fresh browser context (no cookies) at a laptop width. When the test is over, the
+    last document has reported no CSP violation and no page any console error."""
     context = browser.new_context(base_url=base_url, locale="vi-VN")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context.add_init_script(WATCH_SCRIPT)
     opened = context.new_page()
+    seen = watch(opened)
     yield opened
+    last = csp_violations(opened) if not opened.is_closed() else []
     context.close()
+    assert not seen.errors + last, "\n".join(seen.errors + last)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import tempfile
@@ -47,8 +48,12 @@ from workflow._migrations import upgrade
 NOW = vn(2026, 11, 29, 9, 0)
 """The app's clock for every page test (the demo is seeded for this instant)."""
 SECRET = "browser-test-secret-" + "s" * 40
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "browser"
-"""Screenshots of each page (kept after the run, for people to look at)."""
+ARTIFACTS = Path(
+    os.environ.get("HOCBA_SCREENSHOTS")
+    or Path(__file__).resolve().parents[2] / "var" / "test-artifacts" / "screenshots"
+)
+"""Screenshots of each page and axe's findings (kept after the run, for people to look at);
+``HOCBA_SCREENSHOTS`` puts them elsewhere."""
 CURRENT, PREVIOUS = "2026-2027", "2025-2026"
 OTHER_SUBJECT_TEACHERS = tuple(
     f"gvbm.{code.lower()}"

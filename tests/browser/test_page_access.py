@@ -33,9 +33,13 @@ def test_the_login_page_and_the_portal_are_public_in_vietnamese_with_the_stylesh
         assert response.status_code == 200
         assert '<html lang="vi">' in response.text
         assert 'href="/tinh/hocba.css"' in response.text
-        assert "<script" not in response.text
+        assert '<script src="/tinh/htmx.min.js" defer></script>' in response.text
+        assert not re.search(r"<script(?![^>]*\bsrc=)", response.text), "an inline script"
+        assert " style=" not in response.text
     css = client.get("/tinh/hocba.css")
     assert css.status_code == 200 and "text/css" in css.headers["content-type"]
+    script = client.get("/tinh/htmx.min.js")
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
 
 
 def test_the_session_cookie_is_http_only_and_same_site_lax(client: TestClient[Any]) -> None:
