@@ -390,10 +390,8 @@ def task_queue(
     them (an Actor loaded at ``now``), which saves reading them again.
     """
     statement = queue_statement(session, person_id=person_id, now=now, grants=grants)
-    if statement is None:
-        return []
     by_id: dict[str, TaskItem] = {}
-    for row in session.execute(statement):
+    for row in session.execute(statement) if statement is not None else ():
         ids = tuple(sorted(set(row.ids.split(","))))
         item = TaskItem(
             id=f"{row.action}:{row.step or '-'}:{row.class_id}:{row.subject_code or '-'}",

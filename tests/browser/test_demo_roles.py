@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
+from tests.browser.quality import check_page
 from tests.browser.site import ARTIFACTS, CURRENT, NOW, PREVIOUS, SECRET, DemoSite, served
 from tests.support.databases import backends, drop_postgres_database, fresh_database_url
 from tests.support.demo_pki import demo_pki
@@ -106,10 +107,10 @@ def test_each_demo_login_does_its_work_in_the_browser_and_the_portal_verifies_th
     log_in(page, "admin")
     expect(page.get_by_role("heading", name="Việc của quản trị viên")).to_be_visible()
     expect(page.get_by_role("cell", name="Học kỳ I")).to_be_visible()
-    shot(page, "01-quan-tri")
+    check_page(page, "roles-01-quan-tri")
     page.get_by_role("link", name="Xem và thực hiện").click()
     expect(page.get_by_text("Quyết định số 15/QĐ-PCT", exact=False)).to_be_visible()
-    shot(page, "02-cua-so-nhap-diem")
+    check_page(page, "roles-02-cua-so-nhap-diem")
     page.get_by_role("button", name="Thực hiện quyết định").click()
     expect(page.get_by_text("Không có quyết định nào đang chờ.")).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Học kỳ I Đang khoá"))).to_be_visible()
@@ -118,7 +119,7 @@ def test_each_demo_login_does_its_work_in_the_browser_and_the_portal_verifies_th
     # Academic affairs builds 6A2's transcripts from its tracking book.
     log_in(page, "hocvu")
     expect(group(page, "6A2").get_by_text("Lập học bạ từ sổ theo dõi")).to_be_visible()
-    shot(page, "03-hoc-vu")
+    check_page(page, "roles-03-hoc-vu")
     page.get_by_role("button", name="Lập học bạ lớp 6A2").click()
     expect(page.get_by_role("heading", name=re.compile("Lớp 6A2"))).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Bản nháp"))).to_have_count(8)
@@ -156,6 +157,8 @@ def test_each_demo_login_does_its_work_in_the_browser_and_the_portal_verifies_th
     request = page.locator("section.card").first
     request.get_by_label("Ghi chú quyết định").fill("Đồng ý đính chính điểm Ngữ văn.")
     request.get_by_role("button", name="Duyệt đính chính").click()
+    expect(page.get_by_role("heading", name="Đã duyệt yêu cầu đính chính")).to_be_visible()
+    page.reload()
     expect(page.get_by_text("Không có yêu cầu nào đang chờ.")).to_be_visible()
     log_out(page)
 
