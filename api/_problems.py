@@ -29,6 +29,7 @@ from workflow import (
     NotAuthenticatedError,
     NotFoundError,
     SigningSessionNotYoursError,
+    TrustRootsMissingError,
     WorkflowError,
 )
 
@@ -52,6 +53,7 @@ _STATUS_OF_ERROR: tuple[tuple[type[WorkflowError], int], ...] = (
     (CertificateNotOwnedError, 403),
     (CertificateNotTrustedError, 422),
     (CertificateNotValidError, 422),
+    (TrustRootsMissingError, 503),
     (ConflictError, 409),
 )
 

@@ -136,6 +136,7 @@ from workflow._signing_errors import (
     SigningSessionExpiredError,
     SigningSessionNotYoursError,
     TranscriptMovedError,
+    TrustRootsMissingError,
 )
 from workflow._signing_sessions import (
     SESSION_LIFETIME,
@@ -310,6 +311,7 @@ __all__ = [
     "TranscriptOutcome",
     "TranscriptSummary",
     "TranscriptView",
+    "TrustRootsMissingError",
     "UnitOfWork",
     "WorkbookError",
     "WorkbookMismatchError",
