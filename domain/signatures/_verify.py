@@ -157,7 +157,13 @@ async def _verify_pdf(data: bytes, *, trust: TrustSettings, now: datetime) -> Ve
         return VerificationReport.build(format=ReportFormat.PDF, schema_valid=None, errors=errors)
     checkable = [s for s in pdf.signatures if s.certificates and _pdf_time(s) is not None]
     requests = [
-        SignerCertificate(s.certificates, moment, organisation=s.field == "DonVi")
+        SignerCertificate(
+            s.certificates,
+            moment,
+            organisation=s.field == "DonVi",
+            # Only a valid timestamp proves when the signature existed; /M is a claim.
+            time_proven=s.timestamp_time is not None and s.timestamp_valid is True,
+        )
         for s in checkable
         if (moment := _pdf_time(s)) is not None
     ]
@@ -226,8 +232,16 @@ async def _verify_xml(data: bytes, *, trust: TrustSettings, now: datetime) -> Ve
             errors=(Finding.of(ErrorCode.UNPROCESSABLE_INPUT, repr(error)),),
         )
     checkable = [s for s in xml.signatures if s.certificates and s.signing_time is not None]
+    # The seal must be the school's the document names; TTChung is covered by every
+    # signature, so a changed MaTruong fails the signatures before it could mislead here.
+    school = xml.document.header.school_code if xml.document is not None else None
     requests = [
-        SignerCertificate(s.certificates, s.signing_time, organisation=s.slot == "DonVi")
+        SignerCertificate(
+            s.certificates,
+            s.signing_time,
+            organisation=s.slot == "DonVi",
+            school_code=school if s.slot == "DonVi" else None,
+        )
         for s in checkable
         if s.signing_time is not None
     ]
