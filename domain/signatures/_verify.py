@@ -32,6 +32,7 @@ from domain.signatures._pades_verify import (
     MAX_PDF_BYTES,
     PDF_UNPARSEABLE,
     SIGNATURE_INVALID,
+    TIMED_OUT,
     TIMESTAMP_INVALID,
     PdfSignatureCheck,
     verify_pdf,
@@ -55,6 +56,8 @@ from domain.signatures._trust import (
 
 # The certificate checks get what the XML side left of TrustSettings.deadline, at least this.
 _MIN_TRUST_TIME = 0.1
+# Waiting for pyHanko's analysis stops this long after the deadline it checks itself.
+_PDF_GRACE = 0.1
 
 
 _PDF_MAGIC = b"%PDF-"
@@ -148,9 +151,24 @@ async def _verify_pdf(data: bytes, *, trust: TrustSettings, now: datetime) -> Ve
     started = time.perf_counter()
     # pyHanko judges trust at "now" without fetching; the report's trust verdict is the trust
     # layer's (at the signing time, with revocation), so pyHanko's own trust words are dropped.
-    pdf = await asyncio.to_thread(
-        partial(verify_pdf, data, now=now, trust_roots=trust.trust_roots, allow_fetching=False)
+    # pyHanko's analysis runs under the file's deadline (it checks it at every object it
+    # reads); waiting is capped too, a little later, in case one step of it overruns.
+    analysis = asyncio.to_thread(
+        partial(
+            verify_pdf,
+            data,
+            now=now,
+            trust_roots=trust.trust_roots,
+            allow_fetching=False,
+            deadline=trust.deadline,
+        )
     )
+    try:
+        pdf = await asyncio.wait_for(analysis, timeout=trust.deadline + _PDF_GRACE)
+    except TimeoutError:
+        return _timed_out()
+    if TIMED_OUT in pdf.errors:
+        return _timed_out()
     if pdf.errors:
         details = {PDF_UNPARSEABLE: "pyHanko cannot read the file"}
         errors = [Finding(code, details.get(code, code)) for code in pdf.errors]
@@ -180,6 +198,24 @@ async def _verify_pdf(data: bytes, *, trust: TrustSettings, now: datetime) -> Ve
         signatures=signatures,
         missing_signatures=missing,
         errors=[Finding(ProblemCode.SIGNATURE_MISSING.value, field) for field in missing],
+    )
+
+
+def _timed_out() -> VerificationReport:
+    """A PDF whose analysis did not finish in time: not judged, so INDETERMINATE."""
+    return VerificationReport(
+        indication=Indication.INDETERMINATE,
+        format=ReportFormat.PDF,
+        schema_valid=None,
+        transcript=None,
+        signatures=(),
+        missing_signatures=(),
+        errors=(
+            Finding.of(
+                ErrorCode.VALIDATION_TIMED_OUT,
+                "the PDF's analysis did not finish in the time allowed",
+            ),
+        ),
     )
 
 

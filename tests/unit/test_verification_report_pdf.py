@@ -181,3 +181,14 @@ def test_a_pdf_signature_without_a_timestamp_before_the_teacher_left_is_indeterm
     assert homeroom.indication is Indication.INDETERMINATE
     assert homeroom.sub_indication is SubIndication.REVOKED_NO_POE
     assert "certificate_revoked_after_signing" in [e.code for e in homeroom.errors]
+
+
+def test_a_pdf_whose_analysis_outruns_the_deadline_is_indeterminate_not_judged() -> None:
+    pki = live_pki()
+    hurried = pki.trust(deadline=0.001, fetch_timeout=0.001)
+
+    report = verify_transcript_file(signed_by_the_staff(), trust=hurried, now=NOW)
+
+    assert report.format is ReportFormat.PDF
+    assert report.indication is Indication.INDETERMINATE
+    assert report.all_codes() == ("validation_timed_out",)
