@@ -77,7 +77,9 @@ class TrustSettings:
     """Seconds (wall clock) one file's verification may take: the certificate checks, which run
     concurrently, get what the XML side left (at least 0.1 s); a check still running then is
     INDETERMINATE / TRY_LATER. A safety net against slow responders and hostile input: no
-    file takes much over a second, however the network behaves."""
+    file takes much over a second, however the network behaves. A PDF's analysis by pyHanko
+    may spend as many seconds of CPU time (a signed transcript needs about 0.2 s); past them
+    the file is INDETERMINATE / TRY_LATER (``validation_timed_out``)."""
     max_fetches: int = 40
     """Network requests one file may cause in all (a hostile file must not cause a flood)."""
     require_revocation_source: bool = False

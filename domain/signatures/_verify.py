@@ -56,8 +56,9 @@ from domain.signatures._trust import (
 
 # The certificate checks get what the XML side left of TrustSettings.deadline, at least this.
 _MIN_TRUST_TIME = 0.1
-# Waiting for pyHanko's analysis stops this long after the deadline it checks itself.
-_PDF_GRACE = 0.1
+# Waiting for pyHanko's analysis (bounded in CPU time by the deadline) stops at this many
+# deadlines of wall time.
+_PDF_WAIT_FACTOR = 10
 
 
 _PDF_MAGIC = b"%PDF-"
@@ -151,8 +152,10 @@ async def _verify_pdf(data: bytes, *, trust: TrustSettings, now: datetime) -> Ve
     started = time.perf_counter()
     # pyHanko judges trust at "now" without fetching; the report's trust verdict is the trust
     # layer's (at the signing time, with revocation), so pyHanko's own trust words are dropped.
-    # pyHanko's analysis runs under the file's deadline (it checks it at every object it
-    # reads); waiting is capped too, a little later, in case one step of it overruns.
+    # pyHanko's analysis may spend the file's deadline in CPU time (it checks at every object
+    # it reads): what a hostile file costs the server is bounded, while a verification that
+    # waits for a core on a busy machine is not cut short. Waiting is capped in wall time
+    # too, far later, against an analysis blocked for good.
     analysis = asyncio.to_thread(
         partial(
             verify_pdf,
@@ -164,7 +167,7 @@ async def _verify_pdf(data: bytes, *, trust: TrustSettings, now: datetime) -> Ve
         )
     )
     try:
-        pdf = await asyncio.wait_for(analysis, timeout=trust.deadline + _PDF_GRACE)
+        pdf = await asyncio.wait_for(analysis, timeout=trust.deadline * _PDF_WAIT_FACTOR)
     except TimeoutError:
         return _timed_out()
     if TIMED_OUT in pdf.errors:
