@@ -277,7 +277,7 @@ class _Reader(PdfFileReader):
     def get_object(self, *args: Any, **kwargs: Any) -> Any:
         if self.out_of_time():
             raise _DeadlinePassedError
-        return super().get_object(*args, **kwargs)
+        return super().get_object(*args, **kwargs)  # type: ignore[no-untyped-call]
 
 
 def _declared_objects(data: bytes) -> int:

@@ -451,7 +451,7 @@ def test_the_administrator_cannot_prepare_a_signature_nor_learn_a_transcripts_st
         refused(
             signable,
             AdministratorForbiddenError,
-            lambda ids=ids: prepare(  # type: ignore[misc]
+            lambda ids=ids: prepare(
                 signable,
                 "admin",
                 SigningStep.SUBJECT,

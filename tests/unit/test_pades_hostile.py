@@ -164,12 +164,12 @@ def flooded_with_objects() -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(signed_three()))
     refs = generic.ArrayObject(
         writer.add_object(
-            generic.DictionaryObject({generic.NameObject("/K"): generic.NumberObject(i)})
+            generic.DictionaryObject({generic.NameObject("/K"): generic.NumberObject(i)})  # type: ignore[no-untyped-call]
         )
         for i in range(MAX_OBJECTS + 100)
     )
     writer.root[generic.NameObject("/Flood")] = writer.add_object(refs)
-    writer.update_root()
+    writer.update_root()  # type: ignore[no-untyped-call]
     out = io.BytesIO()
     writer.write(out)  # type: ignore[no-untyped-call]
     return out.getvalue()
