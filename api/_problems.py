@@ -31,6 +31,7 @@ from workflow import (
     NotFoundError,
     SigningSessionNotYoursError,
     TooManyRequestsError,
+    TrustRootsMissingError,
     WorkflowError,
 )
 
@@ -56,6 +57,7 @@ _STATUS_OF_ERROR: tuple[tuple[type[WorkflowError], int], ...] = (
     (CertificateNotOwnedError, 403),
     (CertificateNotTrustedError, 422),
     (CertificateNotValidError, 422),
+    (TrustRootsMissingError, 503),
     (ConflictError, 409),
 )
 

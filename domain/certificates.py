@@ -216,3 +216,16 @@ def is_organisation_certificate(certificate: x509.Certificate) -> bool:
         and ORGANISATION_POLICY in policies
         and PERSONAL_POLICY not in policies
     )
+
+
+def names_organisation(certificate: x509.Certificate, organisation_code: str) -> bool:
+    """Whether the certificate's subject names exactly the organisation ``organisation_code``:
+    its only UID is ``MST:<organisation_code>`` (the school's seal for that school's code).
+
+    False for a subject whose attributes cannot be read.
+    """
+    try:
+        values = _uid_values(certificate.subject)
+    except ValueError:
+        return False
+    return values == [ORGANISATION_ID_PREFIX + organisation_code]

@@ -199,6 +199,7 @@ from workflow._signing_errors import (
     SigningSessionExpiredError,
     SigningSessionNotYoursError,
     TranscriptMovedError,
+    TrustRootsMissingError,
 )
 from workflow._signing_sessions import (
     SESSION_LIFETIME,
@@ -433,6 +434,7 @@ __all__ = [
     "TranscriptOutcome",
     "TranscriptSummary",
     "TranscriptView",
+    "TrustRootsMissingError",
     "UnitOfWork",
     "WorkbookError",
     "WorkbookMismatchError",

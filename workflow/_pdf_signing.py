@@ -9,6 +9,7 @@ trust anchor.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +45,8 @@ DEFAULT_PUBLIC_URL: Final = "http://127.0.0.1:8000"
 """Where the verification page is served unless ``HOCBA_PUBLIC_URL`` says otherwise."""
 VERIFY_PATH: Final = "/xac-thuc"
 """The public verification page; ``?ma=<transcript id>`` names the transcript."""
+
+_log = logging.getLogger("hocba.signing")
 
 _DEMO_PASSWORD: Final = b"hocba-demo"
 _DEMO_TSA: Final = "tsa.p12"
@@ -172,7 +175,9 @@ def read_trust_roots(path: Path) -> tuple[x509.Certificate, ...]:
 def pdf_signing_options(settings: Settings) -> PdfSigning:
     """The PDF signing options the settings describe (see the module docstring for demo mode).
 
-    Raises PdfSigningSetupError when a named file cannot be used.
+    Raises PdfSigningSetupError when a named file cannot be used. Without trust roots
+    (``HOCBA_TRUST_ROOTS`` unset outside demo mode) every signing is refused, and this logs a
+    warning saying so: it runs once, at start-up.
     """
     pki = settings.data_dir / "pki"
     roots: tuple[x509.Certificate, ...] = ()
@@ -180,6 +185,12 @@ def pdf_signing_options(settings: Settings) -> PdfSigning:
         roots = read_trust_roots(settings.trust_roots)
     elif settings.demo and (pki / _DEMO_ROOT).exists():
         roots = read_trust_roots(pki / _DEMO_ROOT)
+    if not roots:
+        _log.warning(
+            "HOCBA_TRUST_ROOTS is not set: no signer's certificate can be checked, so every "
+            "signing is refused (trust_roots_missing) until it names the PEM bundle of the "
+            "trusted certification authorities"
+        )
     timestamper = None
     if settings.tsa_url:
         timestamper = tsa_at_url(settings.tsa_url)

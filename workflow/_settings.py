@@ -65,9 +65,10 @@ class Settings(BaseSettings):
     """How long the download page opened by a right lost-files code lasts."""
     trust_roots: Path | None = None
     """PEM bundle of the certification authorities whose certificates are trusted for
-    signatures (``hocba verify``, the verification page, the seal's B-LT validation data).
-    Unset in demo mode: the demo PKI's
-    ``<data_dir>/pki/root-ca.pem``; unset otherwise: nothing is trusted until it is set."""
+    signatures (``hocba verify``, the verification page, the seal's B-LT validation data, and
+    every signer's certificate when signing). Unset in demo mode: the demo PKI's
+    ``<data_dir>/pki/root-ca.pem``; unset otherwise: nothing is trusted and nothing is signed
+    (``trust_roots_missing``) until it is set, and the server warns so at start-up."""
     public_url: str = "http://127.0.0.1:8000"
     """The site's public address: the QR code of a transcript's PDF opens
     ``<public_url>/xac-thuc?ma=<transcript id>``."""

@@ -62,9 +62,6 @@ _TITLES: Final = {
 _ZONE: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 _WHOLE_DOCUMENT: Final = frozenset(FIELD_NAMES)
 _FORMAT: Final = "hocba-session-pdf/1"
-# Without trust roots nothing can be judged trusted: completion then checks integrity only
-# (the certificate was checked against the actor when the session was prepared).
-_TRUST_ERRORS: Final = frozenset({"certificate_untrusted", "timestamp_invalid"})
 
 
 class PdfSignatureMissingError(WorkflowError):
@@ -229,11 +226,11 @@ def complete_pdf(part: PdfPart, *, value: bytes, options: PdfSigning, now: datet
     except PdfSignatureError as error:
         raise PdfNotCompletedError(error) from None
     check = verify_pdf(signed, now=now, trust_roots=options.trust_roots)
-    _require_verified(check, part, options)
+    _require_verified(check, part)
     return signed
 
 
-def _require_verified(check: PdfVerification, part: PdfPart, options: PdfSigning) -> None:
+def _require_verified(check: PdfVerification, part: PdfPart) -> None:
     expected = (*part.signed_before, part.prepared.field)
     fields = tuple(s.field for s in check.signatures)
     if check.errors or fields != expected:
@@ -241,11 +238,11 @@ def _require_verified(check: PdfVerification, part: PdfPart, options: PdfSigning
             f"signed fields {', '.join(fields) or 'none'} (expected {', '.join(expected)})"
             + (f"; {', '.join(check.errors)}" if check.errors else "")
         )
-    tolerated = frozenset() if options.trust_roots else _TRUST_ERRORS
+    # Trust is required too: prepare_signing refuses to sign without trust roots, so a PDF
+    # completed without them fails here as untrusted rather than passing on integrity alone.
     for signature in check.signatures:
-        problems = [error for error in signature.errors if error not in tolerated]
-        if problems:
-            raise SignedPdfInvalidError(f"{signature.field}: {', '.join(problems)}")
+        if signature.errors:
+            raise SignedPdfInvalidError(f"{signature.field}: {', '.join(signature.errors)}")
     newest = check.signatures[-1]
     certificate = x509.load_der_x509_certificate(part.prepared.chain[0])
     if newest.signer is None or newest.signer.serial != format(certificate.serial_number, "x"):

@@ -17,9 +17,9 @@ from cryptography.x509.oid import NameOID
 from sqlmodel import Session
 
 from domain.certificates import (
-    ORGANISATION_ID_PREFIX,
     PERSONAL_ID_PREFIX,
     is_organisation_certificate,
+    names_organisation,
 )
 from domain.model import Person, School, Transcript
 from workflow import _policy as policy
@@ -121,7 +121,7 @@ def check_certificate(
             raise OrganisationCertificateRequiredError
         school = session.get(School, row.school_id)
         assert school is not None  # a foreign key
-        if uids != [ORGANISATION_ID_PREFIX + school.code]:
+        if not names_organisation(certificate, school.code):
             raise CertificateNotOwnedError(
                 f"it is the seal of {', '.join(uids)}, not of school {school.code}",
                 f"chứng thư số không phải của trường {school.code}",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,6 +56,11 @@ from workflow._signing_errors import (
 from workflow._signing_steps import SigningStep
 from workflow._transitions import get_transcript
 from workflow._uow import UnitOfWork
+
+_log = logging.getLogger("hocba.signing")
+
+INTERNAL_ERROR = "internal_error"
+"""The result code of an item whose completion failed unexpectedly (a defect, not a refusal)."""
 
 _ATTEMPTS = 3
 """Tries of an item whose transcript another completion changed at the same moment."""
@@ -140,7 +146,9 @@ def complete_signing(
     ones (required for the homeroom, principal and school steps; ``pdf`` as when prepared).
     Only the session's signer, only before it expires, only once (typed errors). An item
     whose value does not verify, or whose transcript moved meanwhile, changes nothing and is
-    reported with ``ok=False`` and the refusal's code.
+    reported with ``ok=False`` and the refusal's code; one that fails unexpectedly (a
+    defect) changes nothing either, is logged and reported as ``internal_error``, and the
+    items after it are still completed: every item's outcome is recorded.
     """
     pdf_values = pdf_signatures or {}
     options = pdf or PdfSigning()
@@ -154,19 +162,40 @@ def complete_signing(
         if value is None:
             outcome = ItemResult(item.transcript_id, False, None, "signature_missing")
         else:
-            outcome = _complete_item(
-                uow,
-                actor=actor,
-                record=record,
-                step=step,
-                chain=chain,
-                item=item,
-                value=value,
-                pdf_value=pdf_values.get(item.transcript_id),
-                options=options,
-                now=now,
-            )
+            try:
+                outcome = _complete_item(
+                    uow,
+                    actor=actor,
+                    record=record,
+                    step=step,
+                    chain=chain,
+                    item=item,
+                    value=value,
+                    pdf_value=pdf_values.get(item.transcript_id),
+                    options=options,
+                    now=now,
+                )
+            except Exception:
+                # The session is claimed already: a crash here would leave it completed with
+                # no item's outcome recorded. This item failed (its transaction, if open, was
+                # rolled back by the unit of work); the others keep their own results.
+                _log.exception(
+                    "signing session %s: item %s failed unexpectedly",
+                    record.id,
+                    item.transcript_id,
+                )
+                outcome = ItemResult(
+                    item.transcript_id, False, _safe_status(uow, item), INTERNAL_ERROR
+                )
         results.append(outcome)
+    _record_outcomes(uow, items, results)
+    return results
+
+
+def _record_outcomes(
+    uow: UnitOfWork, items: Sequence[SigningSessionItem], results: Sequence[ItemResult]
+) -> None:
+    """Each item's outcome on its row: ``ok`` or the refusal's code."""
     with uow:
         for item, outcome in zip(items, results, strict=True):
             stored = uow.session.get(SigningSessionItem, (item.session_id, item.transcript_id))
@@ -174,7 +203,6 @@ def complete_signing(
                 stored.outcome = "ok" if outcome.ok else outcome.error
                 uow.session.add(stored)
         uow.commit("the signing session")
-    return results
 
 
 def _complete_item(
@@ -264,11 +292,22 @@ def _on_current(
     signed: bytes,
 ) -> bytes:
     """The signed XML to store: ``signed``, or its GVBM signature moved into the XML another
-    subject teacher stored meanwhile; verified as a whole."""
+    subject teacher stored meanwhile; verified as a whole.
+
+    The transcript moved on when its row version or its signed XML differs from what the
+    item was prepared on (TranscriptMovedError). The one change tolerated is another subject
+    teacher's signature landing meanwhile: a new signed XML, which this GVBM signature joins
+    and the whole is verified again.
+    """
     final = signed
-    if row.xml_sha256 != item.base_xml_sha256:
+    moved = item.base_row_version is not None and row.row_version != item.base_row_version
+    if moved or row.xml_sha256 != item.base_xml_sha256:
         current = stored_xml(session, row)
-        if step is not SigningStep.SUBJECT or current is None:
+        if (
+            step is not SigningStep.SUBJECT
+            or current is None
+            or row.xml_sha256 == item.base_xml_sha256
+        ):
             raise TranscriptMovedError
         try:
             final = merge_subject_signature(current, signed, slot)
@@ -279,6 +318,14 @@ def _on_current(
         detail = "; ".join(str(problem) for problem in check.problems()[:3])
         raise SignedDocumentInvalidError(detail or f"no signature in {slot.name}")
     return final
+
+
+def _safe_status(uow: UnitOfWork, item: SigningSessionItem) -> str | None:
+    """The item's status, or None when even that cannot be read after a failure."""
+    try:
+        return _status(uow, item)
+    except Exception:  # the report of a failure must not fail in turn
+        return None
 
 
 def _status(uow: UnitOfWork, item: SigningSessionItem) -> str | None:

@@ -45,6 +45,21 @@ class CertificateNotTrustedError(WorkflowError):
         self.reasons = reasons
 
 
+class TrustRootsMissingError(WorkflowError):
+    """No trust root is configured (``HOCBA_TRUST_ROOTS`` unset outside demo mode): no
+    signer's certificate can be checked, so nothing is signed."""
+
+    code = "trust_roots_missing"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "no trust roots are configured: set HOCBA_TRUST_ROOTS to the PEM bundle of the "
+            "certification authorities whose certificates may sign",
+            "Máy chủ chưa cấu hình tổ chức chứng thực được tin cậy (HOCBA_TRUST_ROOTS); "
+            "chưa thể ký. Hãy báo quản trị hệ thống.",
+        )
+
+
 class CertificateNotOwnedError(WorkflowError):
     """The certificate is not the signer's: another person's, or not the school's seal."""
 

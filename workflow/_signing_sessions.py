@@ -38,7 +38,7 @@ from domain.signatures import (
 )
 from domain.signatures import check_certificate as check_trust
 from workflow._actor import Actor
-from workflow._errors import InvalidInputError, NotFoundError
+from workflow._errors import AdministratorForbiddenError, InvalidInputError, NotFoundError
 from workflow._facts_loader import load_facts
 from workflow._pdf_signing import PdfSigning
 from workflow._reading import may_read
@@ -50,6 +50,7 @@ from workflow._signing_errors import (
     CertificateNotTrustedError,
     DocumentNotPreparableError,
     SignerFailedError,
+    TrustRootsMissingError,
 )
 from workflow._signing_steps import SigningStep, slot_of_step
 from workflow._transitions import acting_person, get_transcript
@@ -104,10 +105,19 @@ def prepare_signing(
 
     The homeroom, principal and school steps sign the PDF too (``pdf``: the public URL its QR
     code opens, the timestamp authority, the trust roots; ``pdf_signing_options`` reads them
-    from the settings). All or nothing: any refusal (the actor, the certificate, a
-    transcript's state or data) raises a typed error and stores nothing.
+    from the settings). The certificate must chain to one of ``pdf.trust_roots``; with none
+    configured nothing is signed (TrustRootsMissingError). All or nothing: any refusal (the
+    actor, the certificate, a transcript's state or data) raises a typed error and stores
+    nothing.
     """
+    if actor.is_administrator:
+        # REQ-07: the administrator touches no academic data; refused before any is read.
+        raise AdministratorForbiddenError
     options = pdf or PdfSigning()
+    if not options.trust_roots:
+        # Without a trust root no certificate can be checked: a self-made certificate naming
+        # a teacher would sign. Demo mode trusts the demo PKI's root (``pdf_signing_options``).
+        raise TrustRootsMissingError
     if (step is SigningStep.SUBJECT) != (subject_code is not None):
         raise InvalidInputError(
             "subject_code",
@@ -133,8 +143,8 @@ def prepare_signing(
         for position, transcript_id in enumerate(ids):
             row = get_transcript(session, transcript_id)
             # Outside the actor's scope a transcript is not found, as if it did not exist
-            # (the state check below would otherwise confirm it does).
-            if not actor.is_administrator and not may_read(session, actor, row):
+            # (the state check below would otherwise confirm it does). No role skips this.
+            if not may_read(session, actor, row):
                 raise NotFoundError("transcript", transcript_id)
             facts = load_facts(session, row, now=now)
             check_may_sign(
@@ -207,10 +217,8 @@ def prepare_signing(
 def _check_trusted(
     chain: Sequence[x509.Certificate], *, roots: Sequence[x509.Certificate], now: datetime
 ) -> None:
-    """With trust roots configured, the certificate must chain to one, unrevoked, at ``now``
-    (the signing time): a self-made certificate naming a teacher is refused here."""
-    if not roots:
-        return
+    """The certificate must chain to a trust root, unrevoked, at ``now`` (the signing time):
+    a self-made certificate naming a teacher is refused here."""
     check = check_trust(
         chain=tuple(chain), signing_time=now, now=now, trust=TrustSettings(trust_roots=tuple(roots))
     )
@@ -233,6 +241,7 @@ def _item(
         algorithm=prepared.algorithm.value,
         signing_time=prepared.signing_time,
         base_xml_sha256=base,
+        base_row_version=row.row_version,
         xml_to_sign=prepared.to_be_signed,
         xml_prepared=prepared.document,
         pdf_prepared=None if pdf_part is None else pdf_part.to_json(),

@@ -32,7 +32,7 @@ from api.pages._recovery import (
 from api.pages._scores import save_scores, score_sheet
 from api.pages._session import COOKIE, CSRF_FIELD, PageSession, SessionCodec
 from api.pages._shared import shared_file, shared_page, shared_verify
-from api.pages._signing import demo_key_file, sign_class, signing_page
+from api.pages._signing import sign_class, signing_page
 from api.pages._staff import (
     class_page,
     correction_action,
@@ -123,7 +123,6 @@ __all__ = [
     "STATIC_PATH",
     "PageSession",
     "SessionCodec",
-    "demo_key_file",
     "pages_router",
     "pages_static_router",
     "session_codec",

@@ -1,25 +1,26 @@
 """``/ky/{class_id}``: batch signing of a class for the signer's step.
 
-In demo mode the server signs with the logged-in login's own demo PKCS#12 (the school seal
-for the clerk's step) and nothing else; outside demo mode the page explains the signing
+In demo mode the server signs through the API's demo signer keys (``api._demo_signer``:
+only the demo PKI's key of a demo staff login, the school seal for the clerk's step, opened
+once per process); outside demo mode there are none and the page explains the signing
 client for USB tokens.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Annotated
 
 from litestar import Response, get, post
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter
 
+from api._demo_signer import DemoKeys
 from api.pages._core import PageError, Visit
-from domain.signatures import Pkcs12Signer, SignerError
+from domain.signatures import Pkcs12Signer
 from workflow import (
-    DEMO_PASSWORD,
     ItemResult,
+    SignerFailedError,
     SigningStep,
     TaskItem,
     my_tasks,
@@ -27,17 +28,20 @@ from workflow import (
 )
 
 ClassId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
-_LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-SEAL_FILE = "school-seal.p12"
 
 
-def demo_key_file(data_dir: Path, *, username: str, step: SigningStep) -> Path:
-    """The demo PKCS#12 the demo signer may use for ``username`` at ``step``."""
-    if step is SigningStep.SCHOOL:
-        return data_dir / "pki" / SEAL_FILE
-    if not _LOGIN.match(username):
-        raise PageError(403, "Không có chứng thư số thử nghiệm cho tài khoản này.")
-    return data_dir / "pki" / f"{username}.p12"
+def _demo_signer(visit: Visit, login: str, step: SigningStep) -> Pkcs12Signer:
+    """The demo key ``login`` signs ``step`` with: the one whitelist the API's demo signer
+    uses (none outside demo mode)."""
+    keys: DemoKeys | None = visit.request.app.state.demo_keys
+    if keys is None or not visit.settings.demo:
+        raise PageError(403, "Ký trên máy chủ chỉ bật ở chế độ thử nghiệm (demo).")
+    try:
+        return keys.signer_for(login=login, step=step)
+    except NotFoundException:
+        raise PageError(403, "Không có chứng thư số thử nghiệm cho tài khoản này.") from None
+    except SignerFailedError:
+        raise PageError(409, "Không mở được chứng thư số thử nghiệm của tài khoản này.") from None
 
 
 def _origin(visit: Visit) -> str:
@@ -78,11 +82,8 @@ async def sign_class(*, class_id: ClassId, visit: NamedDependency[Visit]) -> Res
     if task is None or task.step is None:
         raise PageError(409, "Việc ký này không còn trong danh sách của bạn. Hãy tải lại trang.")
     step = SigningStep(task.step)
-    path = demo_key_file(visit.settings.data_dir, username=visit.session.username or "", step=step)
-    try:
-        signer = await visit.run(lambda: Pkcs12Signer.from_file(path, DEMO_PASSWORD.encode()))
-    except SignerError:
-        raise PageError(409, "Không mở được chứng thư số thử nghiệm của tài khoản này.") from None
+    login = actor.label
+    signer = await visit.run(lambda: _demo_signer(visit, login, step))
     uow = visit.uow()
     results: list[ItemResult] = await visit.run(
         lambda: sign_with(

@@ -7,6 +7,7 @@ no clock — every time is passed in.
 """
 
 from domain.documents._document import MAX_SUBJECTS, TranscriptDocument
+from domain.documents._dsig import algorithm_for
 from domain.documents._errors import (
     DoctypeForbiddenError,
     DocumentError,
@@ -106,6 +107,7 @@ __all__ = [
     "UnsafeXmlError",
     "UnsupportedKeyError",
     "XmlVerification",
+    "algorithm_for",
     "complete_slot",
     "covered_slots",
     "default_layout",

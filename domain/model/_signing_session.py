@@ -51,6 +51,9 @@ class SigningSessionItem(SQLModel, table=True):
     """The SigningTime written into the prepared signature."""
     base_xml_sha256: str | None = Field(default=None, max_length=64)
     """The transcript's stored signed XML the signature was prepared on (None: none yet)."""
+    base_row_version: int | None = Field(default=None)
+    """The transcript's ``row_version`` when prepared: completion is refused if it moved on
+    (None only for items prepared before this was recorded)."""
     xml_to_sign: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
     """The canonical ``ds:SignedInfo`` handed out to sign."""
     xml_prepared: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))

@@ -51,6 +51,7 @@ from domain.signatures._pades_errors import (
 )
 from domain.signatures._pades_prepared import PadesLevel, PreparedPdfSignature
 from domain.signatures._pades_verify import (
+    MAX_OBJECTS,
     MAX_PDF_BYTES,
     MAX_REVISIONS,
     MAX_SIGNATURES,
@@ -102,6 +103,7 @@ __all__ = [
     "FIELD_GVCN",
     "FIELD_HIEU_TRUONG",
     "FIELD_NAMES",
+    "MAX_OBJECTS",
     "MAX_PDF_BYTES",
     "MAX_REVISIONS",
     "MAX_SIGNATURES",

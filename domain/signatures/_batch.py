@@ -35,7 +35,7 @@ from domain.signatures._revocation import Revocation
 
 
 async def validate_paths(
-    items: Sequence[tuple[x509.Certificate, Sequence[x509.Certificate], datetime]],
+    items: Sequence[tuple[x509.Certificate, Sequence[x509.Certificate], datetime, bool]],
     *,
     trust_roots: Sequence[x509.Certificate],
     allow_fetching: bool,
@@ -44,7 +44,8 @@ async def validate_paths(
     max_fetches: int,
     require_revocation_source: bool,
 ) -> list[PathOutcome]:
-    """Validate each (signer, intermediates, moment); never raises on bad input."""
+    """Validate each (signer, intermediates, moment, proven: a timestamp proves the moment);
+    never raises on bad input."""
     roots = [to_asn1(root) for root in trust_roots]
     mode = "require" if require_revocation_source else "hard-fail"
     session = aiohttp.ClientSession(trust_env=False) if allow_fetching else None
@@ -58,7 +59,7 @@ async def validate_paths(
         backend = AIOHttpFetcherBackend(session, per_request_timeout=fetch_timeout, limits=limits)
         fetchers = backend.get_fetchers()
     setup = Setup(roots, fetchers, mode)
-    jobs = [Job(signer, intermediates, moment) for signer, intermediates, moment in items]
+    jobs = [Job(*item) for item in items]
     until = asyncio.get_running_loop().time() + deadline
     try:
         groups = _groups(jobs)
@@ -78,11 +79,12 @@ async def validate_paths(
 
 
 def _groups(jobs: Sequence[Job]) -> list[list[int]]:
-    """Indices of the jobs, grouped by identical chain, each group ordered by moment."""
-    by_chain: dict[tuple[bytes, ...], list[int]] = {}
+    """Indices of the jobs, grouped by identical chain and proof, each ordered by moment (a
+    proven and a claimed moment are judged differently after a revocation)."""
+    by_chain: dict[tuple[bool, tuple[bytes, ...]], list[int]] = {}
     for index, job in enumerate(jobs):
-        key = tuple(c.public_bytes(Encoding.DER) for c in (job.signer, *job.intermediates))
-        by_chain.setdefault(key, []).append(index)
+        chain = tuple(c.public_bytes(Encoding.DER) for c in (job.signer, *job.intermediates))
+        by_chain.setdefault((job.proven, chain), []).append(index)
     return [sorted(group, key=lambda i: jobs[i].moment) for group in by_chain.values()]
 
 

@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     REVOCATION_NOT_PUBLISHED = "revocation_not_published"
     KEY_USAGE_NOT_ALLOWED = "key_usage_not_allowed"
     ORGANISATION_CERTIFICATE_REQUIRED = "organisation_certificate_required"
+    ORGANISATION_NOT_OF_SCHOOL = "organisation_certificate_not_of_school"
     CERTIFICATE_UNPROCESSABLE = "certificate_unprocessable"
     VALIDATION_TIMED_OUT = "validation_timed_out"
 

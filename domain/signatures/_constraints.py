@@ -5,7 +5,7 @@ from __future__ import annotations
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from domain.certificates import is_organisation_certificate
+from domain.certificates import is_organisation_certificate, names_organisation
 from domain.signatures._codes import ErrorCode, Finding
 from domain.signatures._indications import PASSED, Indication, Outcome, SubIndication
 
@@ -52,3 +52,17 @@ def certificate_kind(
         return PASSED, None
     detail = "the DonVi slot needs the school's organisation certificate (UID MST:, policy)"
     return _CONSTRAINTS, Finding.of(ErrorCode.ORGANISATION_CERTIFICATE_REQUIRED, detail)
+
+
+def organisation_of_school(
+    certificate: x509.Certificate, school_code: str | None
+) -> tuple[Outcome, Finding | None]:
+    """The DonVi slot's certificate must be the seal of the school the document names
+    (``school_code``, its ``TTChung/MaTruong``): the subject's only UID is ``MST:<code>``,
+    the rule signing applies (``workflow._signing_checks``). Nothing to check without one."""
+    if school_code is None or names_organisation(certificate, school_code):
+        return PASSED, None
+    detail = (
+        f"the DonVi certificate is not the seal of school {school_code} (UID MST:{school_code})"
+    )
+    return _CONSTRAINTS, Finding.of(ErrorCode.ORGANISATION_NOT_OF_SCHOOL, detail)

@@ -48,7 +48,7 @@ from domain.signatures._pades_appearance import SignatureAppearance, stamp_style
 from domain.signatures._pades_common import (
     DIGEST_ALGORITHM,
     ServerKey,
-    algorithm_for,
+    client_algorithm,
     run_sync,
     sign_with,
     signature_size,
@@ -103,7 +103,7 @@ def prepare_pdf_signature(
         raise SigningTimeError(signing_time)
     if not chain:
         raise PdfKeyError("no certificate was given")
-    algorithm = algorithm_for(chain[0])
+    algorithm = client_algorithm(chain[0])
     style, text_params = stamp_style(appearance, clear_left_third=field == FIELD_HIEU_TRUONG)
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=True)
@@ -325,7 +325,7 @@ def _check_prepared(prepared: PreparedPdfSignature) -> x509.Certificate:
         raise PreparedPdfSignatureError("the signed attributes name another document")
     if cert_hash != hashlib.sha256(prepared.chain[0]).digest():
         raise PreparedPdfSignatureError("the signed attributes name another certificate")
-    if algorithm_for(certificate) is not prepared.algorithm:
+    if client_algorithm(certificate) is not prepared.algorithm:
         raise PreparedPdfSignatureError("the algorithm does not match the certificate")
     return certificate
 

@@ -15,10 +15,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
+from domain.documents import UnsupportedKeyError, algorithm_for
 from domain.signatures._pades_errors import PdfKeyError
 
-MIN_RSA_BITS: Final = 2048
-ALLOWED_CURVES: Final = (ec.SECP256R1, ec.SECP384R1)
 DIGEST_ALGORITHM: Final = "sha256"
 """The only digest this profile signs with (``/ByteRange`` and signed attributes)."""
 
@@ -37,18 +36,14 @@ class ClientAlgorithm(StrEnum):
     """ECDSA over SHA-256; the value is DER (``SEQUENCE {r, s}``) or the raw ``r‖s``."""
 
 
-def algorithm_for(certificate: x509.Certificate) -> ClientAlgorithm:
-    """The algorithm the certificate's key signs with; PdfKeyError for a key the profile refuses."""
-    key = certificate.public_key()
-    if isinstance(key, rsa.RSAPublicKey):
-        if key.key_size < MIN_RSA_BITS:
-            raise PdfKeyError(f"an RSA key of {key.key_size} bits is too small")
-        return ClientAlgorithm.RSA_SHA256
-    if isinstance(key, ec.EllipticCurvePublicKey):
-        if not isinstance(key.curve, ALLOWED_CURVES):
-            raise PdfKeyError(f"the curve {key.curve.name} is not allowed")
-        return ClientAlgorithm.ECDSA_SHA256
-    raise PdfKeyError(f"a {type(key).__name__} cannot sign a transcript")
+def client_algorithm(certificate: x509.Certificate) -> ClientAlgorithm:
+    """The algorithm the certificate's key signs with, by the XML profile's one rule
+    (``domain.documents.algorithm_for``: RSA of 2048 bits or more, ECDSA on P-256 or
+    P-384); PdfKeyError for a key the profile refuses."""
+    try:
+        return ClientAlgorithm(algorithm_for(certificate).client_name)
+    except UnsupportedKeyError as error:
+        raise PdfKeyError(str(error)) from None
 
 
 def signature_size(certificate: x509.Certificate) -> int:

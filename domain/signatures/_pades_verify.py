@@ -5,7 +5,14 @@ incremental-update analysis); this module reads untrusted bytes defensively (siz
 pyHanko's decode limits tightened, every failure turned into an English error code, never
 an exception) and applies the profile's rule on changes after signing: only further
 signatures and validation data may follow a signature (modification level NONE,
-LTA_UPDATES or FORM_FILLING). A replaced page, an added annotation, a ``/ByteRange`` with
+LTA_UPDATES or FORM_FILLING).
+
+pyHanko's analysis of a hostile file could take minutes (its difference analysis walks every
+object of every later revision). Two bounds keep it inside a verifier's second: hard caps
+checked before pyHanko analyses anything (size, revisions, signatures, and objects — what
+the file declares, then what its cross-reference sections list), and a deadline pyHanko
+meets at every object it reads (the reader is ours), after which the file is reported as
+timed out, never as judged. A replaced page, an added annotation, a ``/ByteRange`` with
 a gap each fail the signature they follow. Trust policy and the JSON report are built on top
 of this value elsewhere.
 """
@@ -13,6 +20,9 @@ of this value elsewhere.
 from __future__ import annotations
 
 import io
+import re
+import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -42,6 +52,13 @@ MAX_SIGNATURES: Final = 8
 expected; each costs a modification analysis, and a verifier must answer within a second)."""
 MAX_REVISIONS: Final = 32
 """More incremental updates than this and the file is refused unverified."""
+MAX_OBJECTS: Final = 4096
+"""More objects than this (declared by a cross-reference ``/Size`` or ``/Index``, or listed
+over all revisions) and the file is refused unverified: a signed transcript has under a
+hundred; each one costs the difference analysis time."""
+
+_SIZE: Final = re.compile(rb"/Size\s+(\d{1,15})")
+_INDEX: Final = re.compile(rb"/Index\s*\[([\d\s]{0,4096})\]")
 
 _MiB: Final = 1024 * 1024
 _LIMITS: Final = DecodeLimits(
@@ -57,6 +74,8 @@ PDF_TOO_LARGE: Final = "pdf_too_large"
 PDF_UNPARSEABLE: Final = "pdf_unparseable"
 TOO_MANY_SIGNATURES: Final = "too_many_signatures"
 TOO_MANY_REVISIONS: Final = "too_many_revisions"
+TOO_MANY_OBJECTS: Final = "too_many_objects"
+TIMED_OUT: Final = "validation_timed_out"
 DUPLICATE_FIELD: Final = "duplicate_field"
 UNEXPECTED_FIELD: Final = "unexpected_field"
 NOT_A_SIGNATURE: Final = "not_a_signature"
@@ -147,7 +166,8 @@ class PdfVerification:
     """Signature fields that are still empty."""
     errors: tuple[str, ...]
     """File-level errors (``pdf_unparseable``, ``pdf_too_large``, ``too_many_signatures``,
-    ``too_many_revisions``, ``duplicate_field``)."""
+    ``too_many_revisions``, ``too_many_objects``, ``duplicate_field``, and
+    ``validation_timed_out`` when the deadline passed before every signature was judged)."""
 
     @property
     def valid(self) -> bool:
@@ -167,24 +187,34 @@ def verify_pdf(
     allow_fetching: bool = False,
     validation_context_factory: ValidationContextFactory | None = None,
     max_bytes: int = MAX_PDF_BYTES,
+    deadline: float | None = None,
 ) -> PdfVerification:
     """Check every signature of ``data``; never raises for a bad file.
 
     Trust comes from ``validation_context_factory`` when given, otherwise from
     ``trust_roots`` (no roots: nothing is trusted; the host's trust store is never used),
-    at the instant ``now``, fetching OCSP/CRL only when ``allow_fetching``.
+    at the instant ``now``, fetching OCSP/CRL only when ``allow_fetching``. ``deadline``:
+    seconds of CPU time pyHanko's analysis may spend on the file; past it the result is only
+    the file-level error ``validation_timed_out``.
     """
     if len(data) > max_bytes:
         return PdfVerification((), (), (PDF_TOO_LARGE,))
+    if _declared_objects(data) > MAX_OBJECTS:
+        return PdfVerification((), (), (TOO_MANY_OBJECTS,))
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=True, decode_limits=_LIMITS)
+        reader = _Reader(io.BytesIO(data), deadline)
+        revisions = int(reader.xrefs.total_revisions)
+        if revisions > MAX_REVISIONS:
+            return PdfVerification((), (), (TOO_MANY_REVISIONS,))
+        listed = sum(len(list(reader.xrefs.explicit_refs_in_revision(r))) for r in range(revisions))
+        if listed > MAX_OBJECTS:
+            return PdfVerification((), (), (TOO_MANY_OBJECTS,))
         filled = list(enumerate_sig_fields(reader, filled_status=True))
         empty = tuple(name for name, _v, _r in enumerate_sig_fields(reader, filled_status=False))
-        revisions = int(reader.xrefs.total_revisions)
+    except _DeadlinePassedError:
+        return PdfVerification((), (), (TIMED_OUT,))
     except Exception:  # hostile bytes make pyHanko's reader raise nearly anything
         return PdfVerification((), (), (PDF_UNPARSEABLE,))
-    if revisions > MAX_REVISIONS:
-        return PdfVerification((), empty, (TOO_MANY_REVISIONS,))
     if len(filled) > MAX_SIGNATURES:
         return PdfVerification((), empty, (TOO_MANY_SIGNATURES,))
 
@@ -197,12 +227,67 @@ def verify_pdf(
             allow_fetching=allow_fetching,
         )
 
-    checks = [_check(reader, name, field_ref, context) for name, _v, field_ref in filled]
+    checks = []
+    try:
+        for name, _v, field_ref in filled:
+            checks.append(_check(reader, name, field_ref, context))
+    except _DeadlinePassedError:
+        return PdfVerification((), empty, (TIMED_OUT,))
+    # Past the deadline nothing pyHanko concluded is reported, whatever it concluded.
+    if reader.out_of_time():
+        return PdfVerification((), empty, (TIMED_OUT,))
     checks.sort(key=lambda c: c[0])
     signatures = tuple(check for _revision, check in checks)
     names = [s.field for s in signatures]
     errors = (DUPLICATE_FIELD,) if len(set(names)) != len(names) else ()
     return PdfVerification(signatures, empty, errors)
+
+
+class _DeadlinePassedError(BaseException):
+    """The verification's deadline passed while pyHanko was reading the file.
+
+    A BaseException, as asyncio's cancellation is: pyHanko's analysis catches Exception in
+    places (and logs it) and would carry on with the next object or conclude something.
+    """
+
+
+class _Reader(PdfFileReader):
+    """pyHanko's strict reader with the profile's decode limits and a budget: every object
+    pyHanko reads, however deep in its analysis, first checks it.
+
+    The budget is CPU time (each thread's own, summed: pyHanko's coroutines may run in a
+    helper thread), the resource a hostile file spends; waiting for a core on a busy
+    machine costs none of it.
+    """
+
+    def __init__(self, stream: io.BytesIO, budget: float | None) -> None:
+        self._budget = budget
+        self._spent = 0.0
+        self._last: dict[int, float] = {threading.get_ident(): time.thread_time()}
+        super().__init__(stream, strict=True, decode_limits=_LIMITS)
+
+    def out_of_time(self) -> bool:
+        if self._budget is None:
+            return False
+        thread, now = threading.get_ident(), time.thread_time()
+        self._spent += now - self._last.get(thread, now)
+        self._last[thread] = now
+        return self._spent > self._budget
+
+    def get_object(self, *args: Any, **kwargs: Any) -> Any:
+        if self.out_of_time():
+            raise _DeadlinePassedError
+        return super().get_object(*args, **kwargs)  # type: ignore[no-untyped-call]
+
+
+def _declared_objects(data: bytes) -> int:
+    """The most objects any cross-reference section of ``data`` declares (``/Size``, or the
+    counts of an xref stream's ``/Index``): read before pyHanko parses a single section."""
+    declared = max((int(size) for size in _SIZE.findall(data)), default=0)
+    for index in _INDEX.findall(data):
+        numbers = [int(n) for n in index.split()]
+        declared = max(declared, sum(numbers[1::2]))
+    return declared
 
 
 def _check(

@@ -64,6 +64,9 @@ class Job:
     signer: x509.Certificate
     intermediates: Sequence[x509.Certificate]
     moment: datetime
+    proven: bool = False
+    """A timestamp proves the signature existed at ``moment`` (PAdES B-T and up); a signing
+    time the signer only claims (XML SigningTime, a PDF's ``/M``) proves nothing."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +217,12 @@ async def _revoked_later(
 ) -> PathOutcome | None:
     """A revocation dated after the signing time, authenticated, and judged by its reason.
 
+    Only a signing time a timestamp proves (``job.proven``) lets a signature stand before a
+    revocation, and only for a reason that says nothing against the key: anyone holding the
+    key after the revocation could have claimed an earlier SigningTime, whatever the
+    reason. A key compromise puts even a proven time in doubt (the compromise may precede
+    the revocation date). Otherwise: INDETERMINATE / REVOKED_NO_POE.
+
     certvalidator reports a certificate revoked after the validation moment as "no usable
     revocation information". The fetched answers tell when; validating again at that instant
     makes certvalidator authenticate the answer and hand over the reason.
@@ -232,11 +241,12 @@ async def _revoked_later(
         return None
     else:
         return None
-    if reason in BENIGN_REASONS:
+    if reason in BENIGN_REASONS and job.proven:
         return PathOutcome(True, Revocation.GOOD, PASSED)
+    why = "a compromise may precede" if job.proven else "which no timestamp proves"
     detail = (
-        f"revoked {revoked_at.isoformat()} ({reason}), after the claimed signing time "
-        f"{job.moment.isoformat()}, which no timestamp proves"
+        f"revoked {revoked_at.isoformat()} ({reason}), after the signing time "
+        f"{job.moment.isoformat()}, {why}"
     )
     return failed(
         SubIndication.REVOKED_NO_POE,

@@ -7,10 +7,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-# A revocation for these reasons says nothing against the key: a signature made before it
-# stands. For any other reason (key compromise, unspecified, hold…) whoever held the key could
-# have written an earlier SigningTime, and nothing proves it was not (no timestamp): ETSI's
-# INDETERMINATE / REVOKED_NO_POE.
+# A revocation for these reasons says nothing against the key: a signature a timestamp proves
+# was made before it stands. Without such a proof (an XML SigningTime, a PDF's /M are only
+# claims) whoever held the key afterwards could have written an earlier time, whatever the
+# reason; and for any other reason (key compromise, unspecified, hold…) the compromise may
+# precede the revocation date: ETSI's INDETERMINATE / REVOKED_NO_POE.
 BENIGN_REASONS = frozenset(
     {"affiliation_changed", "superseded", "cessation_of_operation", "privilege_withdrawn"}
 )

@@ -20,7 +20,7 @@ from cryptography import x509
 from domain.model import DomainError
 from domain.signatures._batch import validate_paths
 from domain.signatures._codes import ErrorCode, Finding, VerificationSetupError, require_aware
-from domain.signatures._constraints import certificate_kind, key_usage
+from domain.signatures._constraints import certificate_kind, key_usage, organisation_of_school
 from domain.signatures._indications import (
     Indication,
     Outcome,
@@ -77,7 +77,9 @@ class TrustSettings:
     """Seconds (wall clock) one file's verification may take: the certificate checks, which run
     concurrently, get what the XML side left (at least 0.1 s); a check still running then is
     INDETERMINATE / TRY_LATER. A safety net against slow responders and hostile input: no
-    file takes much over a second, however the network behaves."""
+    file takes much over a second, however the network behaves. A PDF's analysis by pyHanko
+    may spend as many seconds of CPU time (a signed transcript needs about 0.2 s); past them
+    the file is INDETERMINATE / TRY_LATER (``validation_timed_out``)."""
     max_fetches: int = 40
     """Network requests one file may cause in all (a hostile file must not cause a flood)."""
     require_revocation_source: bool = False
@@ -101,6 +103,13 @@ class SignerCertificate:
     """The signed SigningTime: the moment the certificate is judged at."""
     organisation: bool = False
     """The slot needs an organisation certificate (DonVi)."""
+    time_proven: bool = False
+    """A valid timestamp proves the signature existed at ``signing_time`` (PAdES B-T); a
+    claimed time (XML SigningTime, a PDF's ``/M``) does not. Only a proven time lets a
+    signature stand before a later revocation."""
+    school_code: str | None = None
+    """For the DonVi slot: the school code the document names (``TTChung/MaTruong``); the
+    organisation certificate must be that school's (``UID=MST:<code>``)."""
 
     def __post_init__(self) -> None:
         if not self.chain:
@@ -139,13 +148,15 @@ def check_certificate(
     now: datetime,
     trust: TrustSettings,
     organisation: bool = False,
+    time_proven: bool = False,
 ) -> CertificateCheck:
     """Check one signer's certificate (synchronous; safe in any thread, with or without a loop).
 
+    ``time_proven``: a timestamp proves ``signing_time`` (see :class:`SignerCertificate`).
     Raises VerificationSetupError for an empty chain or a naive time; nothing about the
     certificate itself raises.
     """
-    request = SignerCertificate(tuple(chain), signing_time, organisation)
+    request = SignerCertificate(tuple(chain), signing_time, organisation, time_proven)
     (check,) = check_certificates([request], now=now, trust=trust)
     return check
 
@@ -173,6 +184,7 @@ async def async_check_certificate(
     now: datetime,
     trust: TrustSettings,
     organisation: bool = False,
+    time_proven: bool = False,
 ) -> CertificateCheck:
     """:func:`check_certificate` for a coroutine: the work runs in a thread, the loop stays free."""
     return await asyncio.to_thread(
@@ -183,6 +195,7 @@ async def async_check_certificate(
             now=now,
             trust=trust,
             organisation=organisation,
+            time_proven=time_proven,
         )
     )
 
@@ -212,7 +225,7 @@ async def check_batch(
     if not requests:
         return ()
     paths = await validate_paths(
-        [(r.chain[0], r.chain[1:], r.signing_time) for r in requests],
+        [(r.chain[0], r.chain[1:], r.signing_time, r.time_proven) for r in requests],
         trust_roots=trust.trust_roots,
         allow_fetching=trust.allow_fetching,
         fetch_timeout=trust.fetch_timeout,
@@ -244,7 +257,11 @@ def _judge(request: SignerCertificate, path: PathOutcome, *, now: datetime) -> C
         )
     outcomes.append(path.outcome)
     findings.extend(path.findings)
-    for outcome, finding in (key_usage(signer), certificate_kind(signer, request.organisation)):
+    kind = certificate_kind(signer, request.organisation)
+    constraints = [key_usage(signer), kind]
+    if kind[1] is None:  # whose seal it is matters once it is a seal at all
+        constraints.append(organisation_of_school(signer, request.school_code))
+    for outcome, finding in constraints:
         outcomes.append(outcome)
         if finding is not None:
             findings.append(finding)

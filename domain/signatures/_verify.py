@@ -32,6 +32,7 @@ from domain.signatures._pades_verify import (
     MAX_PDF_BYTES,
     PDF_UNPARSEABLE,
     SIGNATURE_INVALID,
+    TIMED_OUT,
     TIMESTAMP_INVALID,
     PdfSignatureCheck,
     verify_pdf,
@@ -55,6 +56,9 @@ from domain.signatures._trust import (
 
 # The certificate checks get what the XML side left of TrustSettings.deadline, at least this.
 _MIN_TRUST_TIME = 0.1
+# Waiting for pyHanko's analysis (bounded in CPU time by the deadline) stops at this many
+# deadlines of wall time.
+_PDF_WAIT_FACTOR = 10
 
 
 _PDF_MAGIC = b"%PDF-"
@@ -148,16 +152,39 @@ async def _verify_pdf(data: bytes, *, trust: TrustSettings, now: datetime) -> Ve
     started = time.perf_counter()
     # pyHanko judges trust at "now" without fetching; the report's trust verdict is the trust
     # layer's (at the signing time, with revocation), so pyHanko's own trust words are dropped.
-    pdf = await asyncio.to_thread(
-        partial(verify_pdf, data, now=now, trust_roots=trust.trust_roots, allow_fetching=False)
+    # pyHanko's analysis may spend the file's deadline in CPU time (it checks at every object
+    # it reads): what a hostile file costs the server is bounded, while a verification that
+    # waits for a core on a busy machine is not cut short. Waiting is capped in wall time
+    # too, far later, against an analysis blocked for good.
+    analysis = asyncio.to_thread(
+        partial(
+            verify_pdf,
+            data,
+            now=now,
+            trust_roots=trust.trust_roots,
+            allow_fetching=False,
+            deadline=trust.deadline,
+        )
     )
+    try:
+        pdf = await asyncio.wait_for(analysis, timeout=trust.deadline * _PDF_WAIT_FACTOR)
+    except TimeoutError:
+        return _timed_out()
+    if TIMED_OUT in pdf.errors:
+        return _timed_out()
     if pdf.errors:
         details = {PDF_UNPARSEABLE: "pyHanko cannot read the file"}
         errors = [Finding(code, details.get(code, code)) for code in pdf.errors]
         return VerificationReport.build(format=ReportFormat.PDF, schema_valid=None, errors=errors)
     checkable = [s for s in pdf.signatures if s.certificates and _pdf_time(s) is not None]
     requests = [
-        SignerCertificate(s.certificates, moment, organisation=s.field == "DonVi")
+        SignerCertificate(
+            s.certificates,
+            moment,
+            organisation=s.field == "DonVi",
+            # Only a valid timestamp proves when the signature existed; /M is a claim.
+            time_proven=s.timestamp_time is not None and s.timestamp_valid is True,
+        )
         for s in checkable
         if (moment := _pdf_time(s)) is not None
     ]
@@ -174,6 +201,24 @@ async def _verify_pdf(data: bytes, *, trust: TrustSettings, now: datetime) -> Ve
         signatures=signatures,
         missing_signatures=missing,
         errors=[Finding(ProblemCode.SIGNATURE_MISSING.value, field) for field in missing],
+    )
+
+
+def _timed_out() -> VerificationReport:
+    """A PDF whose analysis did not finish in time: not judged, so INDETERMINATE."""
+    return VerificationReport(
+        indication=Indication.INDETERMINATE,
+        format=ReportFormat.PDF,
+        schema_valid=None,
+        transcript=None,
+        signatures=(),
+        missing_signatures=(),
+        errors=(
+            Finding.of(
+                ErrorCode.VALIDATION_TIMED_OUT,
+                "the PDF's analysis did not finish in the time allowed",
+            ),
+        ),
     )
 
 
@@ -226,8 +271,16 @@ async def _verify_xml(data: bytes, *, trust: TrustSettings, now: datetime) -> Ve
             errors=(Finding.of(ErrorCode.UNPROCESSABLE_INPUT, repr(error)),),
         )
     checkable = [s for s in xml.signatures if s.certificates and s.signing_time is not None]
+    # The seal must be the school's the document names; TTChung is covered by every
+    # signature, so a changed MaTruong fails the signatures before it could mislead here.
+    school = xml.document.header.school_code if xml.document is not None else None
     requests = [
-        SignerCertificate(s.certificates, s.signing_time, organisation=s.slot == "DonVi")
+        SignerCertificate(
+            s.certificates,
+            s.signing_time,
+            organisation=s.slot == "DonVi",
+            school_code=school if s.slot == "DonVi" else None,
+        )
         for s in checkable
         if s.signing_time is not None
     ]

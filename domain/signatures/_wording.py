@@ -78,8 +78,8 @@ _REASONS: dict[str, str] = {
     ErrorCode.CERTIFICATE_NOT_YET_VALID: "Chứng thư số chưa có hiệu lực vào thời điểm ký.",
     ErrorCode.CERTIFICATE_REVOKED: "Chứng thư số đã bị thu hồi trước thời điểm ký.",
     ErrorCode.CERTIFICATE_REVOKED_AFTER_SIGNING: (
-        "Chứng thư số bị thu hồi sau thời điểm ký vì lộ khoá; không có dấu thời gian chứng minh "
-        "chữ ký được tạo trước đó."
+        "Chứng thư số đã bị thu hồi sau thời điểm ghi trong chữ ký; không có dấu thời gian "
+        "chứng minh chữ ký được tạo trước khi thu hồi."
     ),
     ErrorCode.CA_CERTIFICATE_REVOKED: "Chứng thư của tổ chức cấp chứng thư số đã bị thu hồi.",
     ErrorCode.CHAIN_UNTRUSTED: "Chứng thư số không do tổ chức chứng thực được tin cậy cấp.",
@@ -93,6 +93,9 @@ _REASONS: dict[str, str] = {
     ErrorCode.KEY_USAGE_NOT_ALLOWED: "Chứng thư số không được phép dùng để ký.",
     ErrorCode.ORGANISATION_CERTIFICATE_REQUIRED: (
         "Chữ ký của nhà trường phải dùng chứng thư số của tổ chức, không phải của cá nhân."
+    ),
+    ErrorCode.ORGANISATION_NOT_OF_SCHOOL: (
+        "Chứng thư số đóng dấu không phải của trường ghi trên học bạ (mã số thuế khác mã trường)."
     ),
     ErrorCode.CERTIFICATE_UNPROCESSABLE: "Không xử lý được chứng thư số kèm theo chữ ký.",
     ErrorCode.VALIDATION_TIMED_OUT: (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -51,8 +54,20 @@ def password_hash() -> str:
     return hash_password(PASSWORD)
 
 
+@cache
+def test_roots_file() -> Path:
+    """The test CA of ``tests.support.signing`` as a PEM bundle (written once per process)."""
+    directory = Path(tempfile.mkdtemp(prefix="hocba-test-roots-"))
+    atexit.register(shutil.rmtree, directory, True)
+    return authority().write_root(directory)
+
+
 def settings(**overrides: Any) -> Settings:
-    """Settings of a test app: a fixed secret, the rest default unless given."""
+    """Settings of a test app: a fixed secret, trusting the test CA (``HOCBA_TRUST_ROOTS``;
+    ``trust_roots=None`` for an app without; demo mode trusts the demo PKI instead), the rest
+    default unless given."""
+    if not overrides.get("demo"):
+        overrides.setdefault("trust_roots", test_roots_file())
     return Settings(secret_key=SECRET, **overrides)
 
 
@@ -125,12 +140,11 @@ def clock() -> SettableClock:
 
 
 @pytest.fixture
-def api(world: World, clock: SettableClock, tmp_path: Path) -> Iterator[Api]:
+def api(world: World, clock: SettableClock) -> Iterator[Api]:
     """The app over the test school (with a student's and a guardian's login), trusting the
     test CA of ``tests.support.signing``."""
     add_own_readers(world)
-    roots = authority().write_root(tmp_path)
-    app = create_app(settings=settings(trust_roots=roots), engine=world.engine, clock=clock)
+    app = create_app(settings=settings(), engine=world.engine, clock=clock)
     with TestClient(app) as client:
         yield Api(client=client, world=world, clock=clock)
 

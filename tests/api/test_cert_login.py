@@ -171,7 +171,7 @@ def test_a_malformed_signature_is_invalid_input_naming_the_field(app: Api) -> No
 
 def test_without_trust_roots_certificate_login_is_unavailable(world: World) -> None:
     register_personal_ids(world)
-    with serving(world, SettableClock(BEFORE_LOCK)) as api:
+    with serving(world, SettableClock(BEFORE_LOCK), trust_roots=None) as api:
         result = log_in(api, personal_key("gvbm.toan"), challenge(api))
     assert_problem(result, 503, "unavailable")
 

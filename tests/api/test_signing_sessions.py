@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -212,3 +213,18 @@ def test_a_session_needs_a_login(signing: Api, scene: Scene) -> None:
         json={"transcript_ids": scene.ids, "step": "principal", "certificate": "AAAA"},
     )
     assert_problem(response, 401, "not_authenticated")
+
+
+def test_without_trust_roots_signing_is_refused_naming_the_setting_and_warned_at_start(
+    scene: Scene, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = transcripts_state(scene.world.engine)
+    with (
+        caplog.at_level(logging.WARNING, logger="hocba.signing"),
+        serving(scene.world, SettableClock(BEFORE_LOCK), trust_roots=None) as api,
+    ):
+        response = prepare(api, "gvbm.toan", scene.ids, "subject", subject_code="TOAN")
+    body = assert_problem(response, 503, "trust_roots_missing")
+    assert "HOCBA_TRUST_ROOTS" in body["detail"]
+    assert any("HOCBA_TRUST_ROOTS" in r.getMessage() for r in caplog.records)
+    assert transcripts_state(scene.world.engine) == before

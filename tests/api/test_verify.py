@@ -94,6 +94,6 @@ def test_an_upload_over_the_size_cap_is_refused_unread(api: Api, tmp_path: Path)
 
 
 def test_without_trust_roots_verification_is_unavailable(api: Api) -> None:
-    with serving(api.world, api.clock) as app:
+    with serving(api.world, api.clock, trust_roots=None) as app:
         response = app.client.post("/api/v1/verify", files={"file": ("a.xml", b"<a/>")})
     assert_problem(response, 503, "unavailable")

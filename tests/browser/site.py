@@ -39,6 +39,7 @@ from workflow import (
     load_actor,
     my_tasks,
     my_transcripts,
+    pdf_signing_options,
     read_signed_file,
     seed_demo,
     sign_with,
@@ -110,6 +111,7 @@ class DemoSite:
         """Last year's other subject teachers and the homeroom teacher sign ``transcript_id``
         with their demo keys (what the browser test does for Toán, done directly)."""
         pki = self.settings.data_dir / "pki"
+        options = pdf_signing_options(self.settings)
         for login in (*OTHER_SUBJECT_TEACHERS, "gvcn.7a1"):
             actor = self.actor(login)
             signer = Pkcs12Signer.from_file(pki / f"{login}.p12", DEMO_PASSWORD.encode())
@@ -123,6 +125,7 @@ class DemoSite:
                         step=SigningStep(task.step),
                         subject_code=task.subject_code,
                         now=NOW,
+                        pdf=options,
                     )
                     assert all(r.ok for r in results), results
 

@@ -21,6 +21,7 @@ from domain.certificates import Validity, personal_name, signer_certificate
 from domain.documents import verify_xml
 from domain.model import (
     SigningSession,
+    SigningSessionItem,
     Transcript,
     TranscriptSignature,
     TranscriptStatus,
@@ -47,17 +48,20 @@ from tests.support.xmlsec import XMLSEC1, xmlsec_verify
 from tests.support.year_end import SUBJECTS
 from workflow import (
     SYSTEM,
+    AdministratorForbiddenError,
     CertificateNotOwnedError,
     CertificateNotTrustedError,
     CertificateNotValidError,
     ItemResult,
     OrganisationCertificateRequiredError,
+    PdfSigning,
     SignedXmlMismatchError,
     SigningSessionCompletedError,
     SigningSessionExpiredError,
     SigningSessionNotYoursError,
     SigningStep,
     TranscriptDataIncompleteError,
+    TrustRootsMissingError,
     UnitOfWork,
     WorkflowError,
     complete_signing,
@@ -75,6 +79,7 @@ def signable(engine: Engine) -> Signable:
 
 
 def prepare(s: Signable, who: str, step: SigningStep, **options: object) -> object:
+    """``who`` prepares ``step`` with their key, trusting the test CA unless ``pdf`` says."""
     chain = options.pop("chain", None)
     key = seal_key() if step is SigningStep.SCHOOL else personal_key(who)
     return prepare_signing(
@@ -84,6 +89,7 @@ def prepare(s: Signable, who: str, step: SigningStep, **options: object) -> obje
         step=step,
         certificate_chain=chain or key.der_chain,  # type: ignore[arg-type]
         now=options.pop("now", AT),  # type: ignore[arg-type]
+        pdf=options.pop("pdf", pdf_options()),  # type: ignore[arg-type]
         **options,  # type: ignore[arg-type]
     )
 
@@ -320,6 +326,7 @@ def test_a_server_side_signer_signs_the_class_through_the_same_session(
         step=SigningStep.SUBJECT,
         subject_code="TOAN",
         now=AT,
+        pdf=pdf_options(),
     )
     assert all(r.ok for r in results), results
     assert all(verify_xml(stored_xml(signable.world.engine, t)).intact for t in signable.ids)
@@ -420,3 +427,98 @@ def test_a_self_made_certificate_naming_the_teacher_is_refused_when_roots_are_se
     )
     assert error.code == "certificate_not_trusted"
     assert "certificate_chain_untrusted" in error.reasons  # type: ignore[attr-defined]
+
+
+def test_without_trust_roots_a_subject_teacher_cannot_sign_and_nothing_is_stored(
+    signable: Signable,
+) -> None:
+    error = refused(
+        signable,
+        TrustRootsMissingError,
+        lambda: prepare(
+            signable, "gvbm.toan", SigningStep.SUBJECT, subject_code="TOAN", pdf=PdfSigning()
+        ),
+    )
+    assert error.code == "trust_roots_missing"
+    with Session(signable.world.engine) as session:
+        assert session.exec(select(SigningSession)).first() is None
+
+
+def test_the_administrator_cannot_prepare_a_signature_nor_learn_a_transcripts_state(
+    signable: Signable,
+) -> None:
+    for ids in (signable.ids, ["00000000-0000-4000-8000-000000000000"]):
+        refused(
+            signable,
+            AdministratorForbiddenError,
+            lambda ids=ids: prepare(
+                signable,
+                "admin",
+                SigningStep.SUBJECT,
+                subject_code="TOAN",
+                ids=ids,
+                chain=personal_key("gvbm.toan").der_chain,
+            ),
+        )
+
+
+def test_a_transcript_whose_data_changed_after_prepare_is_refused_though_its_xml_did_not(
+    signable: Signable,
+) -> None:
+    stale = prepare(signable, "gvbm.toan", SigningStep.SUBJECT, subject_code="TOAN")
+    # The transcript has no signed XML yet: only its row says its data moved on.
+    with Session(signable.world.engine) as session:
+        row = session.get(Transcript, signable.ids[0])
+        assert row is not None and row.xml_sha256 is None
+        subjects = [dict(s) for s in row.data["KetQuaHocTap"]]
+        toan = next(s for s in subjects if s["Ma"] == "TOAN")
+        toan["HK1"] = "10.0" if toan["HK1"] != "10.0" else "9.9"
+        row.data = {**row.data, "KetQuaHocTap": subjects}
+        session.add(row)
+        session.commit()
+    before = transcripts_state(signable.world.engine)
+    key = personal_key("gvbm.toan")
+    values = {i.transcript_id: key.sign(i.xml.to_sign) for i in stale.items}  # type: ignore[attr-defined]
+    moved, untouched = complete_signing(
+        signable.world.uow(),
+        actor=signable.world.actor("gvbm.toan"),
+        session_id=stale.session_id,  # type: ignore[attr-defined]
+        signatures=values,
+        now=AT,
+    )
+    assert (moved.ok, moved.error) == (False, "transcript_changed")
+    assert untouched.ok
+    after = transcripts_state(signable.world.engine)
+    assert [s for s in after if s[0] == signable.ids[0]] == [
+        s for s in before if s[0] == signable.ids[0]
+    ]
+
+
+def test_an_item_that_fails_unexpectedly_is_reported_and_every_outcome_is_recorded(
+    signable: Signable,
+) -> None:
+    prepared = prepare(signable, "gvbm.toan", SigningStep.SUBJECT, subject_code="TOAN")
+    key = personal_key("gvbm.toan")
+    first, second = prepared.items  # type: ignore[attr-defined]
+    # Text where bytes belong: cryptography raises TypeError inside the first item's check.
+    values = {first.transcript_id: "not bytes", second.transcript_id: key.sign(second.xml.to_sign)}
+    before = transcripts_state(signable.world.engine)
+    failed, landed = complete_signing(
+        signable.world.uow(),
+        actor=signable.world.actor("gvbm.toan"),
+        session_id=prepared.session_id,  # type: ignore[attr-defined]
+        signatures=values,  # type: ignore[arg-type]
+        now=AT,
+    )
+    assert (failed.ok, failed.error, failed.status) == (False, "internal_error", "draft")
+    assert landed.ok
+    after = transcripts_state(signable.world.engine)
+    assert [s for s in after if s[0] == first.transcript_id] == [
+        s for s in before if s[0] == first.transcript_id
+    ]
+    with Session(signable.world.engine) as session:
+        outcomes = {
+            item.transcript_id: item.outcome for item in session.exec(select(SigningSessionItem))
+        }
+        assert session.exec(select(SigningSession)).one().completed_at is not None
+    assert outcomes == {first.transcript_id: "internal_error", second.transcript_id: "ok"}

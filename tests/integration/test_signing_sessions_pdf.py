@@ -38,6 +38,7 @@ from workflow import (
     PdfSigning,
     PreparedSession,
     SigningStep,
+    TrustRootsMissingError,
     complete_signing,
     prepare_signing,
     send_back,
@@ -248,17 +249,26 @@ def test_after_a_send_back_the_homeroom_teacher_signs_a_freshly_rendered_pdf(
     assert sorted(check.unsigned_fields) == ["DonVi", "HieuTruong"]
 
 
-def test_without_trust_roots_completion_checks_the_pdf_integrity_alone(signable: Signable) -> None:
+def test_without_trust_roots_nobody_signs_and_nothing_is_stored(signable: Signable) -> None:
     sign_subjects(signable)
-    results = sign_session(
-        signable.world, "gvcn.6a1", signable.ids, SigningStep.HOMEROOM, AT, pdf=PdfSigning()
-    )
+    before = transcripts_state(signable.world.engine)
+    with pytest.raises(TrustRootsMissingError) as raised:
+        sign_session(
+            signable.world, "gvcn.6a1", signable.ids, SigningStep.HOMEROOM, AT, pdf=PdfSigning()
+        )
+    assert raised.value.code == "trust_roots_missing"
+    assert "HOCBA_TRUST_ROOTS" in raised.value.message
+    assert transcripts_state(signable.world.engine) == before
+
+
+def test_the_qr_code_of_the_signed_pdf_opens_the_public_verification_page(
+    signable: Signable,
+) -> None:
+    sign_subjects(signable)
+    results = sign_session(signable.world, "gvcn.6a1", signable.ids, SigningStep.HOMEROOM, AT)
     assert all(r.ok for r in results), results
     pdf = stored_pdf(signable.world.engine, signable.ids[0])
-    untrusted = verify_pdf(pdf, now=AT)
-    assert [s.errors for s in untrusted.signatures] == [("certificate_untrusted",)]
-    assert verify_pdf(pdf, now=AT, trust_roots=(authority().root,)).valid
     text = subprocess.run(
         ["pdftotext", "-", "-"], input=pdf, check=True, capture_output=True
     ).stdout.decode()
-    assert f"http://127.0.0.1:8000/xac-thuc?ma={signable.ids[0]}" in text
+    assert f"https://hocba.example.vn/xac-thuc?ma={signable.ids[0]}" in text

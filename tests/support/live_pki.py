@@ -109,8 +109,14 @@ class LivePki:
         return path
 
     def trust(self, **changes: Any) -> TrustSettings:
-        """Trust settings with this PKI's root, fetching live; ``changes`` override fields."""
-        return replace(TrustSettings(trust_roots=(self.root,)), **changes)
+        """Trust settings with this PKI's root, fetching live; ``changes`` override fields.
+
+        The wall-clock deadline is widened (10 s, 5 s a request): the suite shares two cores
+        with other jobs, and a verification that waits for a core is not a slow one. Tests
+        of the deadline itself set it explicitly; timings are CPU time or bench/'s business.
+        """
+        base = TrustSettings(trust_roots=(self.root,), deadline=10.0, fetch_timeout=5.0)
+        return replace(base, **changes)
 
 
 class _Server:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
 import time
 from datetime import timedelta
+from functools import cache
 
 import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from domain.signatures import (
     FIELD_GVCN,
+    MAX_OBJECTS,
     MAX_PDF_BYTES,
     MAX_REVISIONS,
     PdfVerification,
@@ -149,3 +154,40 @@ def test_a_file_with_more_updates_than_a_transcript_ever_has_is_refused_unverifi
     result = timed_verify(pdf)
     assert result.errors == ("too_many_revisions",)
     assert not result.valid
+
+
+@cache
+def flooded_with_objects() -> bytes:
+    """The signed transcript plus an update of more objects than any transcript has, all
+    reachable from the catalogue: pyHanko's difference analysis walks each of them for each
+    signature (3.5 s of CPU for 30,000 of them, minutes for a file at the size cap)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(signed_three()))
+    refs = generic.ArrayObject(
+        writer.add_object(
+            generic.DictionaryObject({generic.NameObject("/K"): generic.NumberObject(i)})  # type: ignore[no-untyped-call]
+        )
+        for i in range(MAX_OBJECTS + 100)
+    )
+    writer.root[generic.NameObject("/Flood")] = writer.add_object(refs)
+    writer.update_root()  # type: ignore[no-untyped-call]
+    out = io.BytesIO()
+    writer.write(out)  # type: ignore[no-untyped-call]
+    return out.getvalue()
+
+
+def test_a_file_flooded_with_objects_is_refused_before_pyhanko_analyses_it() -> None:
+    result = timed_verify(flooded_with_objects())
+    assert result.errors == ("too_many_objects",)
+    assert result.signatures == () and not result.valid
+
+
+def test_past_its_deadline_the_analysis_stops_and_reports_it_timed_out() -> None:
+    # The deadline itself, not a timing: with no time left, pyHanko reads no object at all.
+    result = verify_pdf(signed_three(), now=VERIFIED_AT, trust_roots=trust_roots(), deadline=0.0)
+    assert result.errors == ("validation_timed_out",)
+    assert result.signatures == () and not result.valid
+
+
+def test_with_time_enough_the_same_file_verifies_under_a_deadline() -> None:
+    result = verify_pdf(signed_three(), now=VERIFIED_AT, trust_roots=trust_roots(), deadline=60.0)
+    assert result.valid

@@ -46,10 +46,11 @@ def signed(role: str = "", label: str = "") -> bytes:
 
 def verify(xml: bytes) -> VerificationReport:
     pki = live_pki()
-    start = time.perf_counter()
+    # CPU time: the machine's load must not decide the test (the deadline is wall time).
+    start = time.process_time()
     report = verify_transcript_file(xml, trust=pki.trust(), now=NOW)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0, f"verification took {elapsed:.3f} s"
+    elapsed = time.process_time() - start
+    assert elapsed < 1.0, f"verification took {elapsed:.3f} s of CPU"
     return report
 
 
@@ -277,7 +278,7 @@ def test_a_transcript_still_being_signed_is_not_valid() -> None:
     assert report.transcript is None  # no good signature covers the student's data yet
 
 
-def test_subjects_signed_before_a_teacher_left_stand_and_those_after_fail() -> None:
+def test_subjects_only_claimed_before_a_teacher_left_are_indeterminate_those_after_fail() -> None:
     pki = live_pki()
     signers, slots = pki.with_signer("gvbm", "revoked"), annual_slots()
     xml = render_xml(annual_document())
@@ -289,9 +290,10 @@ def test_subjects_signed_before_a_teacher_left_stand_and_those_after_fail() -> N
     report = verify(xml)
 
     verdicts = [(s.slot, s.sub_indication) for s in report.signatures[:4]]
+    # An XML SigningTime is a claim: no timestamp proves the first two predate the departure.
     assert verdicts == [
-        ("GVBM:TOAN", None),
-        ("GVBM:NGUVAN", None),
+        ("GVBM:TOAN", SubIndication.REVOKED_NO_POE),
+        ("GVBM:NGUVAN", SubIndication.REVOKED_NO_POE),
         ("GVBM:NGOAINGU1", SubIndication.REVOKED),
         ("GVBM:GDTC", SubIndication.REVOKED),
     ]
@@ -318,3 +320,21 @@ def test_the_largest_transcript_verifies_with_its_certificates_within_a_second()
     assert all(
         s.certificate and s.certificate.revocation is Revocation.GOOD for s in report.signatures
     )
+
+
+def test_a_school_seal_of_another_school_than_the_transcript_names_is_refused() -> None:
+    pki = live_pki()
+    # The document names school 79000999; the live seal is that of 79000701.
+    document = annual_document()
+    document = replace(document, header=replace(document.header, school_code="79000999"))
+    report = verify(sign_all(render_xml(document), pki.staff, annual_slots(document)))
+
+    assert not report.valid
+    seal = slot(report, "DonVi")
+    assert seal.integrity
+    assert (seal.indication, seal.sub_indication) == (
+        Indication.INDETERMINATE,
+        SubIndication.CHAIN_CONSTRAINTS_FAILURE,
+    )
+    assert codes(seal) == [ErrorCode.ORGANISATION_NOT_OF_SCHOOL]
+    assert all(s.valid for s in report.signatures if s.slot != "DonVi")

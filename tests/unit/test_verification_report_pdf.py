@@ -13,17 +13,22 @@ from pyhanko.sign.fields import append_signature_field
 
 from domain.signatures import (
     Indication,
+    PadesLevel,
     ReportFormat,
+    Revocation,
+    SignatureReport,
     SubIndication,
     field_specs,
     verify_transcript_file,
 )
+from tests.support.clock import vn
 from tests.support.live_pki import LivePki, live_pki
 from tests.support.pdfs import (
     SIGNING_ORDER,
     VERIFY_URL,
     replace_page_content,
     sign_field,
+    tsa,
     unsigned_pdf,
 )
 from tests.support.pki import Signer
@@ -145,3 +150,45 @@ def test_a_pdf_that_lacks_the_principal_and_seal_fields_is_not_a_complete_transc
 
     assert not report.valid
     assert report.to_json()["missing_signatures"] == ["HieuTruong", "DonVi"]
+
+
+BEFORE_THE_TEACHER_LEFT = vn(2025, 1, 15, 10)
+"""Before 2025-03-01, when ``revoked`` was revoked (affiliationChanged: they left)."""
+
+
+def _homeroom_signed_by_the_teacher_who_left(level: PadesLevel) -> SignatureReport:
+    pki = live_pki()
+    pdf = sign_field(
+        unsigned_pdf(), "GVCN", pki.signer("revoked"), BEFORE_THE_TEACHER_LEFT, level=level
+    )
+    # The in-process TSA (tests/support/pdfs.py) has its own root: trusted alongside.
+    trust = pki.trust(trust_roots=(pki.root, tsa().root))
+    (homeroom,) = verify_transcript_file(pdf, trust=trust, now=NOW).signatures
+    return homeroom
+
+
+def test_a_pdf_signature_timestamped_before_the_teacher_left_stays_good() -> None:
+    homeroom = _homeroom_signed_by_the_teacher_who_left(PadesLevel.B_T)
+
+    assert homeroom.indication is Indication.TOTAL_PASSED, homeroom
+    assert homeroom.certificate is not None
+    assert homeroom.certificate.revocation is Revocation.GOOD
+
+
+def test_a_pdf_signature_without_a_timestamp_before_the_teacher_left_is_indeterminate() -> None:
+    homeroom = _homeroom_signed_by_the_teacher_who_left(PadesLevel.B_B)
+
+    assert homeroom.indication is Indication.INDETERMINATE
+    assert homeroom.sub_indication is SubIndication.REVOKED_NO_POE
+    assert "certificate_revoked_after_signing" in [e.code for e in homeroom.errors]
+
+
+def test_a_pdf_whose_analysis_outruns_the_deadline_is_indeterminate_not_judged() -> None:
+    pki = live_pki()
+    hurried = pki.trust(deadline=0.001, fetch_timeout=0.001)
+
+    report = verify_transcript_file(signed_by_the_staff(), trust=hurried, now=NOW)
+
+    assert report.format is ReportFormat.PDF
+    assert report.indication is Indication.INDETERMINATE
+    assert report.all_codes() == ("validation_timed_out",)
