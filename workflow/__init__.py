@@ -124,6 +124,15 @@ from workflow._pdf_signing import (
 )
 from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
+from workflow._record_package import (
+    ImportedRecord,
+    ImportedVersion,
+    NothingToExportError,
+    export_student_record,
+    import_student_record,
+)
+from workflow._record_package_checks import PackageRejectedError, check_package
+from workflow._record_package_format import PackageProblem
 from workflow._scoped import (
     CorrectionOutcome,
     SignedFile,
@@ -302,6 +311,8 @@ __all__ = [
     "HomeroomEntry",
     "HomeroomValues",
     "HomeroomView",
+    "ImportedRecord",
+    "ImportedVersion",
     "IncompleteTrackingError",
     "InvalidCredentialsError",
     "InvalidEntryError",
@@ -321,8 +332,11 @@ __all__ = [
     "NotInSupplementaryGroupError",
     "NotShareableError",
     "NotYetLockedError",
+    "NothingToExportError",
     "Notifier",
     "OrganisationCertificateRequiredError",
+    "PackageProblem",
+    "PackageRejectedError",
     "PdfNotCompletedError",
     "PdfSignatureMissingError",
     "PdfSigning",
@@ -407,6 +421,7 @@ __all__ = [
     "build_class_transcripts",
     "build_transcript",
     "carry_out_window_decision",
+    "check_package",
     "complete_signing",
     "confirm_recovery_code",
     "create_database_engine",
@@ -422,10 +437,12 @@ __all__ = [
     "entry_corrections_for",
     "entry_windows",
     "export_class_sheet",
+    "export_student_record",
     "file_correction_request",
     "finalize",
     "hash_password",
     "import_class_sheet",
+    "import_student_record",
     "is_postgresql",
     "issue_certificate_challenge",
     "list_correction_requests",

@@ -48,6 +48,7 @@ from domain.model._tracking import (
     YearEndRecord,
 )
 from domain.model._transcript import Blob, CorrectionRequest, Transcript, TranscriptSignature
+from domain.model._transfer import ImportedTranscript, Transfer, TransferStatus
 
 __all__ = [
     "ACADEMIC_ROLES",
@@ -72,6 +73,7 @@ __all__ = [
     "GuardianLink",
     "HomeroomRecord",
     "Honour",
+    "ImportedTranscript",
     "InvalidPersonalIdError",
     "InvalidPhoneError",
     "LoginFailure",
@@ -97,6 +99,8 @@ __all__ = [
     "TranscriptKind",
     "TranscriptSignature",
     "TranscriptStatus",
+    "Transfer",
+    "TransferStatus",
     "UTCDateTime",
     "UnknownSubjectError",
     "WindowAction",

@@ -1,0 +1,452 @@
+"""Exchanging a student's complete record with another system (REQ-25, REQ-31 flow 4).
+
+``export_student_record`` packs every issued version's signed XML and PDF with a manifest;
+``import_student_record`` verifies the whole package first and then stores it as received:
+the files as blobs (by SHA-256), each version as a read-only ``ImportedTranscript``. Nothing
+is re-signed and nothing is re-keyed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from domain.model import (
+    Blob,
+    Enrollment,
+    ImportedTranscript,
+    Role,
+    School,
+    SchoolClass,
+    SchoolYear,
+    Student,
+    Transcript,
+    TranscriptKind,
+    TranscriptStatus,
+    Transfer,
+    mask_personal_id,
+)
+from domain.signatures import TrustSettings
+from workflow._actor import Actor
+from workflow._errors import (
+    AdministratorForbiddenError,
+    InvalidInputError,
+    NotAssignedError,
+    NotFoundError,
+    WorkflowError,
+)
+from workflow._record_package_checks import CheckedPackage, PackageRejectedError, check_package
+from workflow._record_package_format import (
+    PDF_MEDIA_TYPE,
+    XML_MEDIA_TYPE,
+    Manifest,
+    PackageEntry,
+    PackageFile,
+    PackageProblem,
+    member_path,
+    write_package,
+)
+from workflow._transfer_students import find_student
+from workflow._uow import UnitOfWork
+
+RECORD_ROLES = frozenset({Role.ACADEMIC_AFFAIRS, Role.PRINCIPAL})
+"""Who exchanges a student's record for a school."""
+
+ISSUED = (
+    TranscriptStatus.SCHOOL_STAMPED,
+    TranscriptStatus.FINALIZED,
+    TranscriptStatus.CORRECTION_REQUESTED,
+)
+"""The statuses of a version in force: sealed by its school, not replaced."""
+
+
+class NothingToExportError(WorkflowError):
+    """The student has no issued transcript version yet."""
+
+    code = "nothing_to_export"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the student has no issued transcript to export",
+            "Học sinh chưa có học bạ nào đã phát hành để xuất",
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedVersion:
+    """One version the import recorded (or found already recorded)."""
+
+    transcript_id: str
+    version: int
+    kind: str
+    school_year: str
+    school_code: str
+    already_present: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedRecord:
+    """What an import stored for the receiving school."""
+
+    student_id: int
+    personal_id_masked: str
+    school_id: int
+    package_sha256: str
+    versions: tuple[ImportedVersion, ...]
+    files: int
+
+
+def record_schools(actor: Actor) -> frozenset[int]:
+    """The schools for which the actor exchanges records (academic affairs, the principal)."""
+    return frozenset(
+        g.school_id for g in actor.grants if g.role in RECORD_ROLES and g.school_id is not None
+    )
+
+
+def _student(session: Session, personal_id: str | None, student_id: int | None) -> Student:
+    if (personal_id is None) == (student_id is None):
+        raise InvalidInputError(
+            "personal_id", "give the personal ID or the student id", "cần mã định danh"
+        )
+    student = (
+        find_student(session, personal_id)
+        if personal_id is not None
+        else session.get(Student, student_id)
+    )
+    if student is None:
+        shown = mask_personal_id(personal_id) if personal_id else str(student_id)
+        raise NotFoundError("student", shown)
+    return student
+
+
+def _student_schools(session: Session, student_id: int) -> set[int]:
+    found: set[int] = set()
+    found.update(
+        session.exec(select(Transcript.school_id).where(Transcript.student_id == student_id))
+    )
+    found.update(
+        session.exec(
+            select(SchoolClass.school_id)
+            .join(Enrollment, col(Enrollment.class_id) == SchoolClass.id)
+            .where(Enrollment.student_id == student_id)
+        )
+    )
+    found.update(
+        session.exec(
+            select(ImportedTranscript.school_id).where(ImportedTranscript.student_id == student_id)
+        )
+    )
+    found.update(
+        session.exec(select(Transfer.to_school_id).where(Transfer.student_id == student_id))
+    )
+    return found
+
+
+def _files(
+    session: Session, school_year: str, transcript_id: str, xml: str, pdf: str | None
+) -> tuple[dict[str, bytes], list[PackageFile]]:
+    contents: dict[str, bytes] = {}
+    listed: list[PackageFile] = []
+    for digest, extension, media_type in (
+        (xml, "xml", XML_MEDIA_TYPE),
+        (pdf, "pdf", PDF_MEDIA_TYPE),
+    ):
+        if digest is None:
+            continue
+        blob = session.get(Blob, digest)
+        if blob is None:
+            raise NotFoundError("signed file", digest)
+        path = member_path(school_year, transcript_id, extension)
+        contents[path] = bytes(blob.content)
+        listed.append(PackageFile(path, media_type, digest, blob.size))
+    return contents, listed
+
+
+def _local_entries(
+    session: Session, student_id: int
+) -> list[tuple[PackageEntry, dict[str, bytes]]]:
+    rows = session.exec(
+        select(Transcript, School, SchoolClass, SchoolYear)
+        .join(School, col(School.id) == Transcript.school_id)
+        .join(SchoolClass, col(SchoolClass.id) == Transcript.class_id)
+        .join(SchoolYear, col(SchoolYear.id) == Transcript.school_year_id)
+        .where(
+            Transcript.student_id == student_id,
+            col(Transcript.status).in_(ISSUED),
+            col(Transcript.xml_sha256).is_not(None),
+        )
+    ).all()
+    found = []
+    for row, school, klass, year in rows:
+        assert row.xml_sha256 is not None
+        contents, listed = _files(session, year.name, row.id, row.xml_sha256, row.pdf_sha256)
+        entry = PackageEntry(
+            transcript_id=row.id,
+            version=row.version,
+            kind=TranscriptKind(row.kind).value,
+            status=TranscriptStatus(row.status).value,
+            school_year=year.name,
+            department_code=school.department_code,
+            school_code=school.code,
+            school_name=school.name,
+            class_name=klass.name,
+            grade=klass.grade,
+            xml=listed[0],
+            pdf=listed[1] if len(listed) > 1 else None,
+        )
+        found.append((entry, contents))
+    return found
+
+
+def _received_entries(
+    session: Session, student_id: int, known: set[str]
+) -> list[tuple[PackageEntry, dict[str, bytes]]]:
+    found = []
+    rows = session.exec(
+        select(ImportedTranscript).where(ImportedTranscript.student_id == student_id)
+    ).all()
+    for row in rows:
+        if row.transcript_id in known:
+            continue
+        known.add(row.transcript_id)
+        contents, listed = _files(
+            session, row.school_year, row.transcript_id, row.xml_sha256, row.pdf_sha256
+        )
+        entry = PackageEntry(
+            transcript_id=row.transcript_id,
+            version=row.version,
+            kind=TranscriptKind(row.kind).value,
+            status=TranscriptStatus(row.received_status).value,
+            school_year=row.school_year,
+            department_code=row.department_code,
+            school_code=row.source_school_code,
+            school_name=row.source_school_name,
+            class_name=row.class_name,
+            grade=row.grade,
+            xml=listed[0],
+            pdf=listed[1] if len(listed) > 1 else None,
+        )
+        found.append((entry, contents))
+    return found
+
+
+def export_student_record(
+    uow: UnitOfWork,
+    *,
+    actor: Actor,
+    now: datetime,
+    personal_id: str | None = None,
+    student_id: int | None = None,
+) -> bytes:
+    """The student's complete record as one zip package (``_record_package_format``).
+
+    Every issued version (sealed, finalized, or awaiting a correction) of every school of the
+    system, and every version received from another system, each with its signed XML and PDF.
+    For academic affairs or the principal of a school the student attends or attended;
+    anyone else is told the student does not exist. Audited (``record.export``).
+    """
+    if actor.is_administrator:
+        raise AdministratorForbiddenError
+    with uow:
+        session = uow.session
+        student = _student(session, personal_id, student_id)
+        assert student.id is not None
+        if not record_schools(actor) & _student_schools(session, student.id):
+            raise NotFoundError("student", mask_personal_id(student.personal_id))
+        found = _local_entries(session, student.id)
+        found += _received_entries(session, student.id, {e.transcript_id for e, _ in found})
+        if not found:
+            raise NothingToExportError
+        found.sort(key=lambda pair: (pair[0].school_year, pair[0].version, pair[0].transcript_id))
+        manifest = Manifest(
+            exported_at=now.isoformat(),
+            personal_id_masked=mask_personal_id(student.personal_id),
+            student_name=student.full_name,
+            entries=tuple(entry for entry, _ in found),
+        )
+        files = {path: data for _, contents in found for path, data in contents.items()}
+        package = write_package(manifest, files)
+        uow.audit.record(
+            actor=actor,
+            action="record.export",
+            object_type="student",
+            object_id=str(student.id),
+            now=now,
+            details={
+                "versions": len(manifest.entries),
+                "package_sha256": hashlib.sha256(package).hexdigest(),
+            },
+        )
+        uow.commit("the audit log")
+        return package
+
+
+def _receiving_school(actor: Actor, school_id: int | None) -> int:
+    schools = record_schools(actor)
+    if school_id is not None:
+        if school_id not in schools:
+            raise NotAssignedError(
+                "academic affairs or the principal of that school",
+                "giáo vụ hoặc hiệu trưởng của trường đó",
+            )
+        return school_id
+    if not schools:
+        raise NotAssignedError(
+            "academic affairs or the principal of a school", "giáo vụ hoặc hiệu trưởng của trường"
+        )
+    if len(schools) > 1:
+        raise InvalidInputError(
+            "school_id", "you act for several schools: name one", "hãy chọn trường tiếp nhận"
+        )
+    return next(iter(schools))
+
+
+def _store_blob(session: Session, data: bytes, media_type: str, now: datetime) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    if session.get(Blob, digest) is None:
+        session.add(
+            Blob(sha256=digest, media_type=media_type, size=len(data), content=data, created_at=now)
+        )
+    return digest
+
+
+def _receiving_student(session: Session, checked: CheckedPackage) -> Student:
+    newest = max(checked.documents.values(), key=lambda d: (d.header.school_year, d.header.version))
+    details = newest.student
+    student = find_student(session, details.personal_id)
+    if student is not None:
+        if student.full_name != details.full_name or student.date_of_birth != details.date_of_birth:
+            problem = PackageProblem(
+                "manifest.json",
+                "content_mismatch",
+                "this personal ID belongs to a student of another name or birth date here",
+            )
+            raise PackageRejectedError((problem,))
+        return student
+    student = Student(
+        personal_id=details.personal_id,
+        full_name=details.full_name,
+        date_of_birth=details.date_of_birth,
+        gender=details.gender.value,
+        ethnicity=details.ethnicity,
+        nationality=details.nationality,
+        birthplace=details.birthplace,
+        father_name=details.father_name,
+        mother_name=details.mother_name,
+        guardian_name=details.guardian_name,
+    )
+    session.add(student)
+    session.flush()
+    return student
+
+
+def import_student_record(
+    uow: UnitOfWork,
+    *,
+    package: bytes,
+    actor: Actor,
+    now: datetime,
+    trust: TrustSettings,
+    school_id: int | None = None,
+) -> ImportedRecord:
+    """Receive a student's record package for the actor's school (academic affairs, principal).
+
+    Every file is checked first (``check_package``: limits, manifest hashes, signatures against
+    ``trust``); any problem refuses the whole package with PackageRejectedError and nothing is
+    written. Then, in one transaction: the student (found by personal ID, or created from the
+    signed data), the files as blobs, one ImportedTranscript per version (a version already
+    received by this school is left as it is). Audited (``record.import``).
+    """
+    if actor.is_administrator:
+        raise AdministratorForbiddenError
+    receiving = _receiving_school(actor, school_id)
+    checked = check_package(package, trust=trust, now=now)
+    assert actor.person_id is not None
+    with uow:
+        session = uow.session
+        if session.get(School, receiving) is None:
+            raise NotFoundError("school", receiving)
+        student = _receiving_student(session, checked)
+        assert student.id is not None
+        present = set(
+            session.exec(
+                select(ImportedTranscript.transcript_id).where(
+                    ImportedTranscript.school_id == receiving
+                )
+            )
+        )
+        versions = []
+        for entry in checked.manifest.entries:
+            xml = _store_blob(session, checked.members[entry.xml.path], XML_MEDIA_TYPE, now)
+            pdf = (
+                _store_blob(session, checked.members[entry.pdf.path], PDF_MEDIA_TYPE, now)
+                if entry.pdf
+                else None
+            )
+            again = entry.transcript_id in present
+            if not again:
+                session.add(
+                    ImportedTranscript(
+                        school_id=receiving,
+                        student_id=student.id,
+                        transcript_id=entry.transcript_id,
+                        version=entry.version,
+                        kind=TranscriptKind(entry.kind),
+                        received_status=_received_status(entry.status),
+                        school_year=entry.school_year,
+                        department_code=entry.department_code,
+                        source_school_code=entry.school_code,
+                        source_school_name=entry.school_name,
+                        class_name=entry.class_name,
+                        grade=entry.grade,
+                        xml_sha256=xml,
+                        pdf_sha256=pdf,
+                        package_sha256=checked.sha256,
+                        imported_by_id=actor.person_id,
+                        imported_at=now,
+                    )
+                )
+            versions.append(
+                ImportedVersion(
+                    entry.transcript_id,
+                    entry.version,
+                    entry.kind,
+                    entry.school_year,
+                    entry.school_code,
+                    again,
+                )
+            )
+        uow.audit.record(
+            actor=actor,
+            action="record.import",
+            object_type="student",
+            object_id=str(student.id),
+            now=now,
+            details={
+                "school_id": receiving,
+                "package_sha256": checked.sha256,
+                "versions": len(versions),
+                "new": sum(not v.already_present for v in versions),
+            },
+        )
+        uow.commit("the imported record")
+        return ImportedRecord(
+            student_id=student.id,
+            personal_id_masked=mask_personal_id(student.personal_id),
+            school_id=receiving,
+            package_sha256=checked.sha256,
+            versions=tuple(versions),
+            files=len(checked.members),
+        )
+
+
+def _received_status(value: str) -> TranscriptStatus:
+    try:
+        status = TranscriptStatus(value)
+    except ValueError:
+        status = TranscriptStatus.FINALIZED
+    # What the issuing system reports; only issued versions travel.
+    return status if status in ISSUED else TranscriptStatus.FINALIZED
