@@ -230,6 +230,19 @@ from workflow._tracking_windows import (
     entry_windows,
 )
 from workflow._transcript_build import build_class_transcripts, build_transcript
+from workflow._transfer import (
+    ChainLink,
+    accept_transfer,
+    complete_transfer,
+    request_transfer,
+    student_record_chain,
+)
+from workflow._transfer_errors import (
+    NotEnrolledError,
+    TransferNotSignedError,
+    TransferPendingError,
+    TransferStateError,
+)
 from workflow._transitions import snapshot
 from workflow._uow import UnitOfWork
 from workflow._versions import decide_correction, request_correction, revoke
@@ -280,6 +293,7 @@ __all__ = [
     "CertificateNotValidError",
     "CertificateUnreadableError",
     "CertificateUntrustedError",
+    "ChainLink",
     "ChallengeExpiredError",
     "ChallengeUnknownError",
     "ClassProgress",
@@ -328,6 +342,7 @@ __all__ = [
     "NotAllowedInStateError",
     "NotAssignedError",
     "NotAuthenticatedError",
+    "NotEnrolledError",
     "NotFoundError",
     "NotInSupplementaryGroupError",
     "NotShareableError",
@@ -403,6 +418,9 @@ __all__ = [
     "TranscriptOutcome",
     "TranscriptSummary",
     "TranscriptView",
+    "TransferNotSignedError",
+    "TransferPendingError",
+    "TransferStateError",
     "UnitOfWork",
     "WorkbookError",
     "WorkbookMismatchError",
@@ -414,6 +432,7 @@ __all__ = [
     "YearEndOutdatedError",
     "YearEndView",
     "YearWindows",
+    "accept_transfer",
     "allowed_actions",
     "approve_year_end",
     "assign_role",
@@ -423,6 +442,7 @@ __all__ = [
     "carry_out_window_decision",
     "check_package",
     "complete_signing",
+    "complete_transfer",
     "confirm_recovery_code",
     "create_database_engine",
     "create_share_link",
@@ -478,6 +498,7 @@ __all__ = [
     "request_correction",
     "request_entry_correction",
     "request_recovery_code",
+    "request_transfer",
     "resolve_actor",
     "return_transcript",
     "revoke",
@@ -489,6 +510,7 @@ __all__ = [
     "sign_with",
     "slot_of_step",
     "snapshot",
+    "student_record_chain",
     "task_queue",
     "transcript_document",
     "tsa_at_url",

@@ -31,6 +31,7 @@ from domain.model import (
 from workflow._duty_tasks import duty_rows
 from workflow._locks import UNSTAMPED
 from workflow._signing_steps import SigningStep
+from workflow._transfer_tasks import transfer_rows
 
 
 def _table(model: type[SQLModel], alias: str) -> sa.FromClause:
@@ -267,6 +268,8 @@ def task_queue(session: Session, *, person_id: int, now: datetime) -> list[TaskI
         by_id[item.id] = item
     # A class to build, a window decision to carry out: work that is not a signature.
     for line in duty_rows(session, person_id=person_id, now=now):
+        by_id[line["id"]] = TaskItem(**line)
+    for line in transfer_rows(session, person_id=person_id, now=now):
         by_id[line["id"]] = TaskItem(**line)
     return sorted(by_id.values(), key=_order)
 
