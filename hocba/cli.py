@@ -40,6 +40,7 @@ from domain.signatures import (
     verdict_vi,
     verify_transcript_file,
 )
+from hocba._record_cli import record
 from hocba.sign_client import Selection, SignClientError, sign_selection
 from scheduler import SchedulerService, run_due
 from workflow import (
@@ -516,3 +517,6 @@ def sign_client(
     click.echo(f"Đã ký {signed}/{total} học bạ")
     if signed != total:
         sys.exit(1)
+
+
+main.add_command(record)

@@ -132,7 +132,7 @@ from workflow._record_package import (
     import_student_record,
 )
 from workflow._record_package_checks import PackageRejectedError, check_package
-from workflow._record_package_format import PackageProblem
+from workflow._record_package_format import MAX_PACKAGE_BYTES, PackageProblem
 from workflow._scoped import (
     CorrectionOutcome,
     SignedFile,
@@ -270,6 +270,7 @@ __all__ = [
     "DEMO_PASSWORD",
     "EVENTS",
     "MAX_OFFSET",
+    "MAX_PACKAGE_BYTES",
     "MAX_PAGE",
     "MAX_RECIPIENT",
     "MAX_WORKBOOK_BYTES",
