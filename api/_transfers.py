@@ -15,7 +15,7 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import PathParameter
+from litestar.params import JSONBody, PathParameter
 
 from api._openapi import PROBLEMS
 from workflow import (
@@ -96,7 +96,7 @@ class TransferController(Controller):
     @post("/transfers", status_code=201, sync_to_thread=True, responses=PROBLEMS)
     def request(
         self,
-        data: TransferIn,
+        data: JSONBody[TransferIn],
         *,
         uow: NamedDependency[UnitOfWork],
         actor: NamedDependency[Actor],
@@ -123,7 +123,7 @@ class TransferController(Controller):
     def accept(
         self,
         transfer_id: RowId,
-        data: AcceptIn,
+        data: JSONBody[AcceptIn],
         *,
         uow: NamedDependency[UnitOfWork],
         actor: NamedDependency[Actor],
@@ -144,7 +144,7 @@ class TransferController(Controller):
     def complete(
         self,
         transfer_id: RowId,
-        data: CompleteIn,
+        data: JSONBody[CompleteIn],
         *,
         uow: NamedDependency[UnitOfWork],
         actor: NamedDependency[Actor],

@@ -4,7 +4,6 @@ record in the receiving school's chain verifies like the original."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -14,10 +13,6 @@ from sqlmodel import Session, col, select
 from domain.documents import verify_xml
 from domain.model import (
     Enrollment,
-    Person,
-    Role,
-    RoleAssignment,
-    School,
     SchoolClass,
     Transcript,
     TranscriptKind,
@@ -26,19 +21,24 @@ from domain.model import (
     TransferStatus,
 )
 from domain.signatures import TrustSettings, verify_transcript_file
-from tests.support.clock import vn
 from tests.support.signing import (
     authority,
-    record_birthplaces,
-    register_personal_ids,
     sign_session,
     stored_pdf,
     stored_xml,
 )
-from tests.support.world import YEAR_START, World
-from tests.support.year_end import enter_homeroom, saved_scene
+from tests.support.transfers import (
+    AN,
+    INHERITED,
+    MID_YEAR,
+    RECEIVING,
+    SIGNED,
+    own_world,
+    second_school,
+    transfer_world,
+)
+from tests.support.world import World
 from workflow import (
-    HomeroomEntry,
     IncompleteTrackingError,
     NotAssignedError,
     SigningStep,
@@ -53,59 +53,14 @@ from workflow import (
     task_queue,
 )
 
-MID_YEAR = vn(2025, 2, 10, 9, 0)
-SIGNED = vn(2025, 2, 11, 10, 0)
-INHERITED = vn(2025, 2, 12, 8, 0)
-AN = "079212000101"
-RECEIVING = "79000002"
-
 
 def trust() -> TrustSettings:
     return TrustSettings(trust_roots=(authority().root,), deadline=60.0)
 
 
-def own_world(engine: Engine) -> World:
-    """The "entered" scene's world, copied: the saved scene is shared by later tests."""
-    world = saved_scene(engine, "entered").world
-    return replace(world, people=dict(world.people), class_ids=dict(world.class_ids))
-
-
-def second_school(world: World) -> int:
-    """School B of the same Department and year, class 6B1, and its academic affairs."""
-    with Session(world.engine) as session:
-        school = School(code=RECEIVING, name="Trường THCS Bên Kia", department_code="79")
-        session.add(school)
-        session.flush()
-        assert school.id is not None
-        klass = SchoolClass(school_id=school.id, school_year_id=world.year_id, name="6B1", grade=6)
-        officer = Person(username="hocvu.b", full_name="Đỗ Thị Tiếp")
-        session.add_all([klass, officer])
-        session.flush()
-        assert klass.id is not None and officer.id is not None
-        session.add(
-            RoleAssignment(
-                person_id=officer.id,
-                role=Role.ACADEMIC_AFFAIRS,
-                school_id=school.id,
-                school_year_id=world.year_id,
-                valid_from=YEAR_START,
-            )
-        )
-        session.commit()
-        world.people["hocvu.b"] = officer.id
-        world.class_ids["6B1"] = klass.id
-        return klass.id
-
-
 @pytest.fixture
 def world(engine: Engine) -> World:
-    world = own_world(engine)
-    register_personal_ids(world)
-    record_birthplaces(world)
-    second_school(world)
-    an = world.student_ids[0]
-    enter_homeroom(world, 1, [HomeroomEntry(an, "T", 2, "Chăm ngoan, tiến bộ.")])
-    return world
+    return transfer_world(engine)
 
 
 def queue_actions(world: World, who: str, at: object) -> list[tuple[str, str | None]]:
