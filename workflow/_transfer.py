@@ -213,7 +213,7 @@ def _transfer_transcript(
         subjects=tuple(class_subjects(session, where)),
         teachers=subject_teachers(session, where, now),
     )
-    assert student.id is not None
+    assert student.id is not None and school.id is not None and year.id is not None
     return Transcript(
         id=str(uuid.uuid4()),
         student_id=student.id,

@@ -191,6 +191,7 @@ def test_an_imported_record_keeps_every_file_byte_for_byte_and_every_signature_v
         student = session.get(Student, row.student_id)
         assert student is not None and student.personal_id == scene.personal_id
         for digest in (row.xml_sha256, row.pdf_sha256):
+            assert digest is not None
             blob = session.get(Blob, digest)
             assert blob is not None
             assert bytes(blob.content) == sent[digest]

@@ -139,7 +139,7 @@ def test_a_mid_year_transfer_hands_the_signed_record_to_the_receiving_school(
         row = session.get(Transfer, transfer_id)
         assert row is not None and row.status is TransferStatus.COMPLETED
         places = session.exec(
-            select(SchoolClass.name, Enrollment.left_on)
+            select(SchoolClass.name, col(Enrollment.left_on))
             .join(Enrollment, col(Enrollment.class_id) == SchoolClass.id)
             .where(Enrollment.student_id == world.student_ids[0])
             .order_by(col(Enrollment.enrolled_on))
