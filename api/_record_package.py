@@ -44,28 +44,30 @@ class PackageForm:
     file: Annotated[UploadFile, Body(description="The record package (zip).")]
 
 
+def _d(text: str) -> msgspec.Meta:
+    return msgspec.Meta(description=text)
+
+
 class ImportedVersionOut(msgspec.Struct):
     """One version of the package, as stored."""
 
-    transcript_id: str
-    version: int
-    kind: str
-    school_year: str
-    school_code: str
-    already_present: Annotated[
-        bool, msgspec.Meta(description="The school had already received this version.")
-    ]
+    transcript_id: Annotated[str, _d("MaHocBa as the issuing system wrote it.")]
+    version: Annotated[int, _d("PhienBan.")]
+    kind: Annotated[str, _d("`CaNam`, `ChuyenTruong` or `SoHoa`.")]
+    school_year: Annotated[str, _d("NamHoc.")]
+    school_code: Annotated[str, _d("MaTruong of the issuing school.")]
+    already_present: Annotated[bool, _d("The school had already received this version.")]
 
 
 class ImportedRecordOut(msgspec.Struct):
     """What the import stored for the caller's school."""
 
-    student_id: int
-    personal_id_masked: str
-    school_id: int
-    package_sha256: str
-    files: int
-    versions: list[ImportedVersionOut]
+    student_id: Annotated[int, _d("The student here (found by personal ID or created).")]
+    personal_id_masked: Annotated[str, _d("The personal ID, masked: `079*******12`.")]
+    school_id: Annotated[int, _d("The receiving school.")]
+    package_sha256: Annotated[str, _d("SHA-256 of the package as received.")]
+    files: Annotated[int, _d("Signed files stored (blobs by SHA-256).")]
+    versions: Annotated[list[ImportedVersionOut], _d("Every version of the package.")]
 
 
 IMPORT_PROBLEMS: dict[int, ResponseSpec] = {

@@ -31,16 +31,28 @@ RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="The transf
 PersonalId = Annotated[
     str, PathParameter(pattern=r"^\d{12}$", description="The student's 12-digit personal ID.")
 ]
-ClassId = Annotated[int, msgspec.Meta(ge=1, le=2**31 - 1)]
+ClassId = Annotated[
+    int,
+    msgspec.Meta(ge=1, le=2**31 - 1, description="The receiving school's class (its id)."),
+]
+
+
+def _d(text: str) -> msgspec.Meta:
+    return msgspec.Meta(description=text)
 
 
 class TransferIn(msgspec.Struct, forbid_unknown_fields=True):
     """A transfer request."""
 
-    personal_id: Annotated[str, msgspec.Meta(pattern=r"^\d{12}$")]
-    to_school_code: Annotated[str, msgspec.Meta(min_length=1, max_length=16)]
+    personal_id: Annotated[
+        str, msgspec.Meta(pattern=r"^\d{12}$", description="The student's 12-digit personal ID.")
+    ]
+    to_school_code: Annotated[
+        str,
+        msgspec.Meta(min_length=1, max_length=16, description="MaTruong of the receiving school."),
+    ]
     to_class_id: ClassId | None = None
-    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    reason: Annotated[str, msgspec.Meta(max_length=500, description="Why (optional).")] = ""
 
 
 class AcceptIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -52,39 +64,39 @@ class AcceptIn(msgspec.Struct, forbid_unknown_fields=True):
 class CompleteIn(msgspec.Struct, forbid_unknown_fields=True):
     """The day the student joins the receiving class."""
 
-    effective_on: date
+    effective_on: Annotated[date, _d("The day the student leaves one class and joins the other.")]
 
 
 class TransferCreated(msgspec.Struct):
     """The new transfer's id."""
 
-    id: int
+    id: Annotated[int, _d("The transfer's id.")]
 
 
 class TransferAccepted(msgspec.Struct):
     """The leaving school's ChuyenTruong transcript, in draft for its principal."""
 
-    transcript_id: str
+    transcript_id: Annotated[str, _d("The ChuyenTruong transcript (MaHocBa).")]
 
 
 class ChainLinkOut(msgspec.Struct):
     """One version of the student's record."""
 
-    transcript_id: str
-    version: int
-    kind: str
-    status: str
-    school_year: str
-    school_code: str
-    source: Annotated[str, msgspec.Meta(description="`own`, `transferred` or `imported`.")]
-    xml_sha256: str | None
-    pdf_sha256: str | None
+    transcript_id: Annotated[str, _d("MaHocBa of the version.")]
+    version: Annotated[int, _d("PhienBan.")]
+    kind: Annotated[str, _d("`CaNam`, `ChuyenTruong` or `SoHoa`.")]
+    status: Annotated[str, _d("The transcript status (as received, for an imported one).")]
+    school_year: Annotated[str, _d("NamHoc, e.g. `2024-2025`.")]
+    school_code: Annotated[str, _d("MaTruong of the issuing school.")]
+    source: Annotated[str, _d("`own`, `transferred` or `imported`.")]
+    xml_sha256: Annotated[str | None, _d("SHA-256 of the signed XML, once there is one.")]
+    pdf_sha256: Annotated[str | None, _d("SHA-256 of the signed PDF, once there is one.")]
 
 
 class ChainOut(msgspec.Struct):
     """The student's record at the caller's school, oldest year first."""
 
-    items: list[ChainLinkOut]
+    items: Annotated[list[ChainLinkOut], _d("The versions, oldest year first.")]
 
 
 class TransferController(Controller):

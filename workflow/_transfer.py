@@ -30,7 +30,7 @@ from domain.model import (
     TranscriptKind,
     TranscriptStatus,
     Transfer,
-    TransferStatus,
+    TransferStage,
     mask_personal_id,
     state_hash,
 )
@@ -55,7 +55,7 @@ from workflow._transfer_students import find_student
 from workflow._transitions import snapshot
 from workflow._uow import UnitOfWork
 
-OPEN = (TransferStatus.REQUESTED, TransferStatus.ACCEPTED)
+OPEN = (TransferStage.REQUESTED, TransferStage.ACCEPTED)
 
 
 def _officer_of(actor: Actor, school_id: int, year_id: int) -> bool:
@@ -163,7 +163,7 @@ def request_transfer(
         _refuse_unless_officer(actor, (klass.school_id, target.id), year_id)
         pending = session.exec(
             select(Transfer.id).where(
-                Transfer.student_id == student.id, col(Transfer.status).in_(OPEN)
+                Transfer.student_id == student.id, col(Transfer.stage).in_(OPEN)
             )
         ).first()
         if pending is not None:
@@ -251,8 +251,8 @@ def accept_transfer(
             else transfer.to_school_id
         )
         _refuse_unless_officer(actor, (other,), transfer.school_year_id)
-        if transfer.status is not TransferStatus.REQUESTED:
-            raise TransferStateError("accept", transfer.status.value)
+        if transfer.stage is not TransferStage.REQUESTED:
+            raise TransferStateError("accept", transfer.stage.value)
         if to_class_id is not None and other != transfer.to_school_id:
             raise InvalidInputError(
                 "to_class_id",
@@ -265,7 +265,7 @@ def accept_transfer(
         row = _transfer_transcript(session, transfer, student, now)
         session.add(row)
         uow.flush("the transfer record")
-        transfer.status = TransferStatus.ACCEPTED
+        transfer.stage = TransferStage.ACCEPTED
         transfer.accepted_by_id = actor.person_id
         transfer.accepted_at = now
         transfer.transcript_id = row.id
@@ -295,8 +295,8 @@ def complete_transfer(
         session = uow.session
         transfer = _load(session, transfer_id)
         _refuse_unless_officer(actor, (transfer.to_school_id,), transfer.school_year_id)
-        if transfer.status is not TransferStatus.ACCEPTED:
-            raise TransferStateError("complete", transfer.status.value)
+        if transfer.stage is not TransferStage.ACCEPTED:
+            raise TransferStateError("complete", transfer.stage.value)
         record = session.get(Transcript, transfer.transcript_id) if transfer.transcript_id else None
         if record is None or record.status not in ISSUED:
             raise TransferNotSignedError(transfer.transcript_id)
@@ -319,7 +319,7 @@ def complete_transfer(
                 enrolled_on=effective_on,
             )
         )
-        transfer.status = TransferStatus.COMPLETED
+        transfer.stage = TransferStage.COMPLETED
         transfer.completed_at = now
         transfer.effective_on = effective_on
         session.add(transfer)
@@ -347,7 +347,7 @@ class ChainLink:
 def _inherited_schools(session: Session, student_id: int, school_id: int) -> set[int]:
     completed = session.exec(
         select(Transfer.from_school_id, Transfer.to_school_id).where(
-            Transfer.student_id == student_id, Transfer.status == TransferStatus.COMPLETED
+            Transfer.student_id == student_id, Transfer.stage == TransferStage.COMPLETED
         )
     ).all()
     reached, grown = {school_id}, True

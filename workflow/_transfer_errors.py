@@ -10,12 +10,12 @@ class TransferStateError(WorkflowError):
 
     code = "transfer_state"
 
-    def __init__(self, action: str, status: str) -> None:
+    def __init__(self, action: str, stage: str) -> None:
         super().__init__(
-            f"cannot {action} a transfer that is {status}",
-            f"Không thể {action} hồ sơ chuyển trường đang ở trạng thái {status}",
+            f"cannot {action} a transfer that is {stage}",
+            f"Không thể {action} hồ sơ chuyển trường đang ở bước {stage}",
         )
-        self.status = status
+        self.stage = stage
 
 
 class TransferPendingError(WorkflowError):

@@ -19,7 +19,7 @@ from domain.model import (
     SchoolYear,
     Transcript,
     Transfer,
-    TransferStatus,
+    TransferStage,
 )
 from workflow._record_package import ISSUED
 
@@ -57,7 +57,7 @@ def transfer_rows(session: Session, *, person_id: int, now: datetime) -> list[di
         .join(SchoolYear, col(SchoolYear.id) == Transfer.school_year_id)
         .outerjoin(Transcript, col(Transcript.id) == Transfer.transcript_id)
         .where(
-            col(Transfer.status).in_((TransferStatus.REQUESTED, TransferStatus.ACCEPTED)),
+            col(Transfer.stage).in_((TransferStage.REQUESTED, TransferStage.ACCEPTED)),
             or_(
                 col(Transfer.from_school_id).in_(list(schools)),
                 col(Transfer.to_school_id).in_(list(schools)),
@@ -66,7 +66,7 @@ def transfer_rows(session: Session, *, person_id: int, now: datetime) -> list[di
     ).all()
     lines = []
     for transfer, year, status in rows:
-        if transfer.status is TransferStatus.REQUESTED:
+        if transfer.stage is TransferStage.REQUESTED:
             other = (
                 transfer.from_school_id
                 if transfer.requested_by_school_id == transfer.to_school_id

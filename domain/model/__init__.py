@@ -48,7 +48,7 @@ from domain.model._tracking import (
     YearEndRecord,
 )
 from domain.model._transcript import Blob, CorrectionRequest, Transcript, TranscriptSignature
-from domain.model._transfer import ImportedTranscript, Transfer, TransferStatus
+from domain.model._transfer import ImportedTranscript, Transfer, TransferStage
 
 __all__ = [
     "ACADEMIC_ROLES",
@@ -100,7 +100,7 @@ __all__ = [
     "TranscriptSignature",
     "TranscriptStatus",
     "Transfer",
-    "TransferStatus",
+    "TransferStage",
     "UTCDateTime",
     "UnknownSubjectError",
     "WindowAction",

@@ -12,8 +12,8 @@ from domain.model._columns import enum_column, utc_column
 from domain.model._enums import TranscriptKind, TranscriptStatus
 
 
-class TransferStatus(StrEnum):
-    """Where a transfer between two schools of the system stands."""
+class TransferStage(StrEnum):
+    """Where a transfer between two schools of the system stands (not a transcript status)."""
 
     REQUESTED = "requested"
     """One school's academic affairs asked; the other school's must accept."""
@@ -40,8 +40,8 @@ class Transfer(SQLModel, table=True):
     to_school_id: int = Field(foreign_key="schools.id", index=True)
     to_class_id: int | None = Field(default=None, foreign_key="classes.id")
     """The class the student continues the year in; chosen by the receiving school."""
-    status: TransferStatus = Field(
-        default=TransferStatus.REQUESTED, sa_type=enum_column(TransferStatus), index=True
+    stage: TransferStage = Field(
+        default=TransferStage.REQUESTED, sa_type=enum_column(TransferStage), index=True
     )
     requested_by_id: int = Field(foreign_key="people.id")
     requested_by_school_id: int = Field(foreign_key="schools.id")

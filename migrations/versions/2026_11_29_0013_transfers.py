@@ -30,12 +30,12 @@ def upgrade() -> None:
         sa.Column("to_school_id", sa.Integer(), nullable=False),
         sa.Column("to_class_id", sa.Integer(), nullable=True),
         sa.Column(
-            "status",
+            "stage",
             sa.Enum(
                 "requested",
                 "accepted",
                 "completed",
-                name="transferstatus",
+                name="transferstage",
                 native_enum=False,
                 length=32,
             ),
@@ -90,7 +90,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("transfers", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_transfers_from_school_id"), ["from_school_id"])
-        batch_op.create_index(batch_op.f("ix_transfers_status"), ["status"])
+        batch_op.create_index(batch_op.f("ix_transfers_stage"), ["stage"])
         batch_op.create_index(batch_op.f("ix_transfers_student_id"), ["student_id"])
         batch_op.create_index(batch_op.f("ix_transfers_to_school_id"), ["to_school_id"])
     op.create_table(
@@ -175,6 +175,6 @@ def downgrade() -> None:
     with op.batch_alter_table("transfers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_transfers_to_school_id"))
         batch_op.drop_index(batch_op.f("ix_transfers_student_id"))
-        batch_op.drop_index(batch_op.f("ix_transfers_status"))
+        batch_op.drop_index(batch_op.f("ix_transfers_stage"))
         batch_op.drop_index(batch_op.f("ix_transfers_from_school_id"))
     op.drop_table("transfers")

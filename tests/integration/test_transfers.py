@@ -18,7 +18,7 @@ from domain.model import (
     TranscriptKind,
     TranscriptStatus,
     Transfer,
-    TransferStatus,
+    TransferStage,
 )
 from domain.signatures import TrustSettings, verify_transcript_file
 from tests.support.signing import (
@@ -137,7 +137,7 @@ def test_a_mid_year_transfer_hands_the_signed_record_to_the_receiving_school(
 
     with Session(world.engine) as session:
         row = session.get(Transfer, transfer_id)
-        assert row is not None and row.status is TransferStatus.COMPLETED
+        assert row is not None and row.stage is TransferStage.COMPLETED
         places = session.exec(
             select(SchoolClass.name, col(Enrollment.left_on))
             .join(Enrollment, col(Enrollment.class_id) == SchoolClass.id)
@@ -203,7 +203,7 @@ def test_a_record_without_the_homeroom_comment_of_semester_i_is_not_opened(
     assert [(g.subject_code, g.semester) for g in caught.value.gaps] == [(None, 1)]
     with Session(engine) as session:
         row = session.get(Transfer, transfer_id)
-        assert row is not None and row.status is TransferStatus.REQUESTED
+        assert row is not None and row.stage is TransferStage.REQUESTED
         assert not session.exec(
             select(Transcript).where(Transcript.kind == TranscriptKind.CHUYEN_TRUONG)
         ).all()
