@@ -124,15 +124,14 @@ from workflow._pdf_signing import (
 )
 from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
-from workflow._record_package import (
-    ImportedRecord,
-    ImportedVersion,
-    NothingToExportError,
-    export_student_record,
-    import_student_record,
-)
+from workflow._record_package import NothingToExportError, export_student_record
 from workflow._record_package_checks import PackageRejectedError, check_package
 from workflow._record_package_format import MAX_PACKAGE_BYTES, PackageProblem
+from workflow._record_package_import import (
+    ImportedRecord,
+    ImportedVersion,
+    import_student_record,
+)
 from workflow._scoped import (
     CorrectionOutcome,
     SignedFile,
@@ -230,13 +229,8 @@ from workflow._tracking_windows import (
     entry_windows,
 )
 from workflow._transcript_build import build_class_transcripts, build_transcript
-from workflow._transfer import (
-    ChainLink,
-    accept_transfer,
-    complete_transfer,
-    request_transfer,
-    student_record_chain,
-)
+from workflow._transfer import accept_transfer, complete_transfer, request_transfer
+from workflow._transfer_chain import ChainLink, student_record_chain
 from workflow._transfer_errors import (
     NotEnrolledError,
     TransferNotSignedError,
