@@ -1,9 +1,9 @@
 """Exchanging a student's complete record with another system (REQ-25, REQ-31 flow 4).
 
 ``export_student_record`` packs every issued version's signed XML and PDF with a manifest;
-``import_student_record`` (``_record_package_import``) verifies the whole package first and then stores it as received:
-the files as blobs (by SHA-256), each version as a read-only ``ImportedTranscript``. Nothing
-is re-signed and nothing is re-keyed.
+``import_student_record`` (``_record_package_import``) verifies the whole package first and
+then stores it as received: the files as blobs (by SHA-256), each version as a read-only
+``ImportedTranscript``. Nothing is re-signed and nothing is re-keyed.
 """
 
 from __future__ import annotations
