@@ -41,8 +41,9 @@ def record() -> None:
 @record.command("export")
 @click.option("--personal-id", required=True, help="The student's 12-digit personal ID.")
 @click.option("--as", "username", required=True, help="Academic affairs or the principal.")
-def record_export(personal_id: str, username: str) -> None:
-    """Write the package to standard output (``> record.zip``); exit 1 if refused."""
+@click.option("--output", "-o", default=None, help="Write the zip here (default: stdout).")
+def record_export(personal_id: str, username: str, output: str | None) -> None:
+    """Write the package to standard output (``> record.zip``) or --output; exit 1 if refused."""
     from api import SystemClock  # noqa: PLC0415
 
     settings = load_settings()
@@ -57,6 +58,9 @@ def record_export(personal_id: str, username: str) -> None:
     except WorkflowError as error:
         click.echo(f"{error.code}: {error.message}", err=True)
         sys.exit(1)
+    if output is not None:
+        Path(output).write_bytes(package)
+        return
     sys.stdout.buffer.write(package)
     sys.stdout.buffer.flush()
 
