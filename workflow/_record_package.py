@@ -26,6 +26,7 @@ from domain.model import (
     TranscriptKind,
     TranscriptStatus,
     Transfer,
+    TransferStage,
     mask_personal_id,
 )
 from workflow._actor import Actor
@@ -93,6 +94,24 @@ def _student(session: Session, personal_id: str | None, student_id: int | None) 
     return student
 
 
+def inherited_schools(session: Session, student_id: int, school_id: int) -> set[int]:
+    """The schools whose records ``school_id`` inherited through completed transfers of the
+    student (transitively)."""
+    completed = session.exec(
+        select(Transfer.from_school_id, Transfer.to_school_id).where(
+            Transfer.student_id == student_id, Transfer.stage == TransferStage.COMPLETED
+        )
+    ).all()
+    reached, grown = {school_id}, True
+    while grown:
+        grown = False
+        for source, target in completed:
+            if target in reached and source not in reached:
+                reached.add(source)
+                grown = True
+    return reached - {school_id}
+
+
 def _student_schools(session: Session, student_id: int) -> set[int]:
     found: set[int] = set()
     found.update(
@@ -110,9 +129,8 @@ def _student_schools(session: Session, student_id: int) -> set[int]:
             select(ImportedTranscript.school_id).where(ImportedTranscript.student_id == student_id)
         )
     )
-    found.update(
-        session.exec(select(Transfer.to_school_id).where(Transfer.student_id == student_id))
-    )
+    # A transfer only asked for gives the asking school nothing: it reads the record once the
+    # transfer is completed, when the student is enrolled there.
     return found
 
 
@@ -137,7 +155,7 @@ def _files(
 
 
 def _local_entries(
-    session: Session, student_id: int
+    session: Session, student_id: int, schools: set[int]
 ) -> list[tuple[PackageEntry, dict[str, bytes]]]:
     rows = session.exec(
         select(Transcript, School, SchoolClass, SchoolYear)
@@ -146,6 +164,7 @@ def _local_entries(
         .join(SchoolYear, col(SchoolYear.id) == Transcript.school_year_id)
         .where(
             Transcript.student_id == student_id,
+            col(Transcript.school_id).in_(schools),
             col(Transcript.status).in_(ISSUED),
             col(Transcript.xml_sha256).is_not(None),
         )
@@ -173,11 +192,14 @@ def _local_entries(
 
 
 def _received_entries(
-    session: Session, student_id: int, known: set[str]
+    session: Session, student_id: int, schools: set[int], known: set[str]
 ) -> list[tuple[PackageEntry, dict[str, bytes]]]:
     found = []
     rows = session.exec(
-        select(ImportedTranscript).where(ImportedTranscript.student_id == student_id)
+        select(ImportedTranscript).where(
+            ImportedTranscript.student_id == student_id,
+            col(ImportedTranscript.school_id).in_(schools),
+        )
     ).all()
     for row in rows:
         if row.transcript_id in known:
@@ -225,10 +247,18 @@ def export_student_record(
         session = uow.session
         student = _student(session, personal_id, student_id)
         assert student.id is not None
-        if not record_schools(actor) & _student_schools(session, student.id):
+        mine = record_schools(actor) & _student_schools(session, student.id)
+        if not mine:
             raise NotFoundError("student", mask_personal_id(student.personal_id))
-        found = _local_entries(session, student.id)
-        found += _received_entries(session, student.id, {e.transcript_id for e, _ in found})
+        # What the caller's schools hold: their own versions and those they inherited,
+        # never a later school's.
+        schools = set(mine)
+        for school in mine:
+            schools |= inherited_schools(session, student.id, school)
+        found = _local_entries(session, student.id, schools)
+        found += _received_entries(
+            session, student.id, schools, {e.transcript_id for e, _ in found}
+        )
         if not found:
             raise NothingToExportError
         found.sort(key=lambda pair: (pair[0].school_year, pair[0].version, pair[0].transcript_id))

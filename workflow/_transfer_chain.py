@@ -17,13 +17,11 @@ from domain.model import (
     Transcript,
     TranscriptKind,
     TranscriptStatus,
-    Transfer,
-    TransferStage,
     mask_personal_id,
 )
 from workflow._actor import Actor
 from workflow._errors import AdministratorForbiddenError, NotAssignedError, NotFoundError
-from workflow._record_package import ISSUED, record_schools
+from workflow._record_package import ISSUED, inherited_schools, record_schools
 from workflow._transfer_students import find_student
 from workflow._uow import UnitOfWork
 
@@ -45,22 +43,6 @@ class ChainLink:
     pdf_sha256: str | None
 
 
-def _inherited_schools(session: Session, student_id: int, school_id: int) -> set[int]:
-    completed = session.exec(
-        select(Transfer.from_school_id, Transfer.to_school_id).where(
-            Transfer.student_id == student_id, Transfer.stage == TransferStage.COMPLETED
-        )
-    ).all()
-    reached, grown = {school_id}, True
-    while grown:
-        grown = False
-        for source, target in completed:
-            if target in reached and source not in reached:
-                reached.add(source)
-                grown = True
-    return reached - {school_id}
-
-
 def student_record_chain(
     uow: UnitOfWork, *, personal_id: str, actor: Actor, now: datetime, school_id: int | None = None
 ) -> tuple[ChainLink, ...]:
@@ -80,7 +62,7 @@ def student_record_chain(
             raise NotAssignedError(
                 "academic affairs or the principal of the school", "giáo vụ hoặc hiệu trưởng"
             )
-        inherited = _inherited_schools(session, student.id, school)
+        inherited = inherited_schools(session, student.id, school)
         rows = session.exec(
             select(Transcript, School.code, SchoolYear.name)
             .join(School, col(School.id) == Transcript.school_id)

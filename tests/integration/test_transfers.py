@@ -41,6 +41,7 @@ from tests.support.world import World
 from workflow import (
     IncompleteTrackingError,
     NotAssignedError,
+    NotFoundError,
     SigningStep,
     TransferNotSignedError,
     TransferPendingError,
@@ -207,3 +208,13 @@ def test_a_record_without_the_homeroom_comment_of_semester_i_is_not_opened(
         assert not session.exec(
             select(Transcript).where(Transcript.kind == TranscriptKind.CHUYEN_TRUONG)
         ).all()
+
+
+def test_asking_for_a_transfer_does_not_open_the_students_record_to_the_asking_school(
+    world: World,
+) -> None:
+    requested(world)
+    with pytest.raises(NotFoundError):
+        export_student_record(
+            world.uow(), personal_id=AN, actor=world.actor("hocvu.b", MID_YEAR), now=MID_YEAR
+        )
