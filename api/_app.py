@@ -26,9 +26,11 @@ from api._outbox import OutboxController
 from api._own_copies import PROTECTED_HANDLERS as OWN_COPIES
 from api._own_copies import PUBLIC_HANDLERS as SHARED_AND_LOST_FILES
 from api._problems import EXCEPTION_HANDLERS
+from api._record_package import HANDLERS as RECORD_PACKAGES
 from api._signing import SigningSessionController
 from api._tasks import own_transcripts, tasks
 from api._transcripts import TranscriptController
+from api._transfers import TransferController
 from api._trust import TrustRoots, trust_roots_file
 from api._verify import verify, verify_rate_limit
 from api._windows import WindowController
@@ -79,6 +81,8 @@ def create_app(
             OutboxController,
             SigningSessionController,
             *OWN_COPIES,
+            TransferController,
+            *RECORD_PACKAGES,
             *([demo_sign] if settings.demo else []),
         ],
         middleware=[bearer_auth()],

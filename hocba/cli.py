@@ -41,6 +41,7 @@ from domain.signatures import (
     verify_transcript_file,
 )
 from hocba._logging import configure_logging, uvicorn_log_config
+from hocba._record_cli import record
 from hocba.backup_commands import backup, restore
 from hocba.sign_client import Selection, SignClientError, sign_selection
 from scheduler import SchedulerService, run_due
@@ -533,3 +534,4 @@ def sign_client(
 
 main.add_command(backup)
 main.add_command(restore)
+main.add_command(record)

@@ -147,6 +147,14 @@ from workflow._pdf_signing import (
 )
 from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
+from workflow._record_package import NothingToExportError, export_student_record
+from workflow._record_package_checks import PackageRejectedError, check_package
+from workflow._record_package_format import MAX_PACKAGE_BYTES, PackageProblem
+from workflow._record_package_import import (
+    ImportedRecord,
+    ImportedVersion,
+    import_student_record,
+)
 from workflow._scoped import (
     CorrectionOutcome,
     SignedFile,
@@ -245,6 +253,14 @@ from workflow._tracking_windows import (
     entry_windows,
 )
 from workflow._transcript_build import build_class_transcripts, build_transcript
+from workflow._transfer import accept_transfer, complete_transfer, request_transfer
+from workflow._transfer_chain import ChainLink, student_record_chain
+from workflow._transfer_errors import (
+    NotEnrolledError,
+    TransferNotSignedError,
+    TransferPendingError,
+    TransferStateError,
+)
 from workflow._transitions import snapshot
 from workflow._uow import UnitOfWork
 from workflow._versions import decide_correction, request_correction, revoke
@@ -273,6 +289,7 @@ __all__ = [
     "EVENTS",
     "FINALIZED_CHAIN",
     "MAX_OFFSET",
+    "MAX_PACKAGE_BYTES",
     "MAX_PAGE",
     "MAX_RECIPIENT",
     "MAX_WORKBOOK_BYTES",
@@ -301,6 +318,7 @@ __all__ = [
     "CertificateNotValidError",
     "CertificateUnreadableError",
     "CertificateUntrustedError",
+    "ChainLink",
     "ChallengeExpiredError",
     "ChallengeUnknownError",
     "CityAnswer",
@@ -340,6 +358,8 @@ __all__ = [
     "HomeroomEntry",
     "HomeroomValues",
     "HomeroomView",
+    "ImportedRecord",
+    "ImportedVersion",
     "IncompleteTrackingError",
     "InvalidCredentialsError",
     "InvalidEntryError",
@@ -356,15 +376,19 @@ __all__ = [
     "NotAllowedInStateError",
     "NotAssignedError",
     "NotAuthenticatedError",
+    "NotEnrolledError",
     "NotFoundError",
     "NotInSupplementaryGroupError",
     "NotShareableError",
     "NotYetLockedError",
+    "NothingToExportError",
     "Notifier",
     "OperationalCounts",
     "OrganisationCertificateRequiredError",
     "OutboxNotDeadError",
     "OutboxView",
+    "PackageProblem",
+    "PackageRejectedError",
     "PdfNotCompletedError",
     "PdfSignatureMissingError",
     "PdfSigning",
@@ -434,6 +458,9 @@ __all__ = [
     "TranscriptOutcome",
     "TranscriptSummary",
     "TranscriptView",
+    "TransferNotSignedError",
+    "TransferPendingError",
+    "TransferStateError",
     "TrustRootsMissingError",
     "UnitOfWork",
     "WorkbookError",
@@ -446,6 +473,7 @@ __all__ = [
     "YearEndOutdatedError",
     "YearEndView",
     "YearWindows",
+    "accept_transfer",
     "allowed_actions",
     "approve_year_end",
     "archives_in",
@@ -456,7 +484,9 @@ __all__ = [
     "build_transcript",
     "carry_out_window_decision",
     "check_archive",
+    "check_package",
     "complete_signing",
+    "complete_transfer",
     "confirm_recovery_code",
     "create_backup",
     "create_database_engine",
@@ -473,11 +503,13 @@ __all__ = [
     "entry_corrections_for",
     "entry_windows",
     "export_class_sheet",
+    "export_student_record",
     "file_correction_request",
     "finalize",
     "hash_password",
     "idempotency_key",
     "import_class_sheet",
+    "import_student_record",
     "is_postgresql",
     "issue_certificate_challenge",
     "list_correction_requests",
@@ -517,6 +549,7 @@ __all__ = [
     "request_correction",
     "request_entry_correction",
     "request_recovery_code",
+    "request_transfer",
     "resolve_actor",
     "restore_backup",
     "retry_outbox_message",
@@ -530,6 +563,7 @@ __all__ = [
     "sign_with",
     "slot_of_step",
     "snapshot",
+    "student_record_chain",
     "task_queue",
     "transcript_document",
     "tsa_at_url",

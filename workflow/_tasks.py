@@ -35,6 +35,7 @@ from workflow._actor import Grant
 from workflow._duty_tasks import duty_rows
 from workflow._locks import UNSTAMPED
 from workflow._signing_steps import SigningStep
+from workflow._transfer_tasks import transfer_rows
 
 
 def _table(model: type[SQLModel], alias: str) -> sa.FromClause:
@@ -415,6 +416,8 @@ def task_queue(
     roles = None if grants is None else {g.role for g in grants}
     if roles is None or roles & {Role.ACADEMIC_AFFAIRS, Role.ADMINISTRATOR}:
         for line in duty_rows(session, person_id=person_id, now=now):
+            by_id[line["id"]] = TaskItem(**line)
+        for line in transfer_rows(session, person_id=person_id, now=now):
             by_id[line["id"]] = TaskItem(**line)
     return sorted(by_id.values(), key=_order)
 

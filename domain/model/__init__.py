@@ -49,6 +49,7 @@ from domain.model._tracking import (
     YearEndRecord,
 )
 from domain.model._transcript import Blob, CorrectionRequest, Transcript, TranscriptSignature
+from domain.model._transfer import ImportedTranscript, Transfer, TransferStage
 
 __all__ = [
     "ACADEMIC_ROLES",
@@ -74,6 +75,7 @@ __all__ = [
     "GuardianLink",
     "HomeroomRecord",
     "Honour",
+    "ImportedTranscript",
     "InvalidPersonalIdError",
     "InvalidPhoneError",
     "LoginFailure",
@@ -102,6 +104,8 @@ __all__ = [
     "TranscriptKind",
     "TranscriptSignature",
     "TranscriptStatus",
+    "Transfer",
+    "TransferStage",
     "UTCDateTime",
     "UnknownSubjectError",
     "WindowAction",

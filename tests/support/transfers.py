@@ -1,0 +1,67 @@
+"""Two schools of one Department for transfer tests: the test school's 6A1 with its year
+entered, and school B (class 6B1) with its academic affairs officer ``hocvu.b``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from domain.model import Person, Role, RoleAssignment, School, SchoolClass
+from tests.support.clock import vn
+from tests.support.signing import record_birthplaces, register_personal_ids
+from tests.support.world import YEAR_START, World
+from tests.support.year_end import enter_homeroom, saved_scene
+from workflow import HomeroomEntry
+
+MID_YEAR = vn(2025, 2, 10, 9, 0)
+SIGNED = vn(2025, 2, 11, 10, 0)
+INHERITED = vn(2025, 2, 12, 8, 0)
+AN = "079212000101"
+"""Nguyễn Văn An of 6A1, who moves."""
+RECEIVING = "79000002"
+
+
+def own_world(engine: Engine) -> World:
+    """The "entered" scene's world, copied: the saved scene is shared by later tests."""
+    world = saved_scene(engine, "entered").world
+    return replace(world, people=dict(world.people), class_ids=dict(world.class_ids))
+
+
+def second_school(world: World) -> int:
+    """School B of the same Department and year, class 6B1, and its academic affairs."""
+    with Session(world.engine) as session:
+        school = School(code=RECEIVING, name="Trường THCS Bên Kia", department_code="79")
+        session.add(school)
+        session.flush()
+        assert school.id is not None
+        klass = SchoolClass(school_id=school.id, school_year_id=world.year_id, name="6B1", grade=6)
+        officer = Person(username="hocvu.b", full_name="Đỗ Thị Tiếp")
+        session.add_all([klass, officer])
+        session.flush()
+        assert klass.id is not None and officer.id is not None
+        session.add(
+            RoleAssignment(
+                person_id=officer.id,
+                role=Role.ACADEMIC_AFFAIRS,
+                school_id=school.id,
+                school_year_id=world.year_id,
+                valid_from=YEAR_START,
+            )
+        )
+        session.commit()
+        world.people["hocvu.b"] = officer.id
+        world.class_ids["6B1"] = klass.id
+        return klass.id
+
+
+def transfer_world(engine: Engine) -> World:
+    """Both schools, staff able to sign, and An's semester I homeroom comment written."""
+    world = own_world(engine)
+    register_personal_ids(world)
+    record_birthplaces(world)
+    second_school(world)
+    an = world.student_ids[0]
+    enter_homeroom(world, 1, [HomeroomEntry(an, "T", 2, "Chăm ngoan, tiến bộ.")])
+    return world
