@@ -23,6 +23,7 @@ from api._metrics import PROMETHEUS, metrics
 from api._openapi import assets_router, openapi_config
 from api._own_copies import PROTECTED_HANDLERS as OWN_COPIES
 from api._own_copies import PUBLIC_HANDLERS as SHARED_AND_LOST_FILES
+from api._privacy import HANDLERS as PRIVACY
 from api._problems import EXCEPTION_HANDLERS
 from api._signing import SigningSessionController
 from api._tasks import own_transcripts, tasks
@@ -75,6 +76,7 @@ def create_app(
             WindowController,
             SigningSessionController,
             *OWN_COPIES,
+            *PRIVACY,
             *([demo_sign] if settings.demo else []),
         ],
         middleware=[bearer_auth()],

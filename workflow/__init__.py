@@ -1,5 +1,13 @@
 """What may HAPPEN to a transcript: the state machine, its guards, use cases, queues, audit."""
 
+from workflow._access_report import (
+    AccessPolicy,
+    AccessReport,
+    ExampleRead,
+    Finding,
+    access_policy,
+    access_report,
+)
 from workflow._actor import SYSTEM, Actor, Grant, load_actor
 from workflow._allowed import allowed_actions
 from workflow._audit import AuditReport, AuditTrail, verify_audit_chain
@@ -37,6 +45,16 @@ from workflow._certificate_login import (
     login_with_certificate,
 )
 from workflow._clock import Clock
+from workflow._consent import (
+    CONSENT_TEXTS,
+    SHARE_LINKS,
+    ConsentRequiredError,
+    ConsentStatus,
+    UnknownPurposeError,
+    grant_consent,
+    my_consents,
+    withdraw_consent,
+)
 from workflow._database import create_database_engine, is_postgresql
 from workflow._demo import (
     ClassProgress,
@@ -151,6 +169,7 @@ from workflow._scoped import (
     view_transcript,
 )
 from workflow._settings import Settings, load_settings
+from workflow._personal_data_export import FORMAT_VERSION, export_personal_data
 from workflow._share_links import (
     MAX_RECIPIENT,
     SHARE_LINK_DAYS,
@@ -257,6 +276,22 @@ from workflow._year_end_supplementary import record_supplementary_results
 from workflow._year_end_values import YearEndView
 
 __all__ = [
+    "AccessPolicy",
+    "AccessReport",
+    "ExampleRead",
+    "Finding",
+    "access_policy",
+    "access_report",
+    "CONSENT_TEXTS",
+    "SHARE_LINKS",
+    "ConsentRequiredError",
+    "ConsentStatus",
+    "UnknownPurposeError",
+    "grant_consent",
+    "my_consents",
+    "withdraw_consent",
+    "FORMAT_VERSION",
+    "export_personal_data",
     "CHALLENGE_LIFETIME",
     "DEMO_PASSWORD",
     "EVENTS",
