@@ -31,14 +31,18 @@ DEFAULT_DAYS = 30
 """A report without dates covers the last 30 days."""
 
 
-def period(zone: str, since: date | None, until: date | None, now: datetime) -> tuple[datetime, datetime]:
+def period(
+    zone: str, since: date | None, until: date | None, now: datetime
+) -> tuple[datetime, datetime]:
     """``[since 00:00, until+1 00:00)`` in the school's zone; defaults: the last 30 days."""
     tz = ZoneInfo(zone)
     today = now.astimezone(tz).date()
     last = until or today
     first = since or last - timedelta(days=DEFAULT_DAYS - 1)
     if last < first:
-        raise InvalidInputError("until", "must not be before since", "không được trước ngày bắt đầu")
+        raise InvalidInputError(
+            "until", "must not be before since", "không được trước ngày bắt đầu"
+        )
     return (
         datetime.combine(first, time(0), tz),
         datetime.combine(last + timedelta(days=1), time(0), tz),

@@ -153,6 +153,7 @@ from workflow._pdf_signing import (
     read_trust_roots,
     tsa_at_url,
 )
+from workflow._personal_data_export import FORMAT_VERSION, export_personal_data
 from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
 from workflow._scoped import (
@@ -169,7 +170,6 @@ from workflow._scoped import (
     view_transcript,
 )
 from workflow._settings import Settings, load_settings
-from workflow._personal_data_export import FORMAT_VERSION, export_personal_data
 from workflow._share_links import (
     MAX_RECIPIENT,
     SHARE_LINK_DAYS,
@@ -276,35 +276,24 @@ from workflow._year_end_supplementary import record_supplementary_results
 from workflow._year_end_values import YearEndView
 
 __all__ = [
-    "AccessPolicy",
-    "AccessReport",
-    "ExampleRead",
-    "Finding",
-    "access_policy",
-    "access_report",
-    "CONSENT_TEXTS",
-    "SHARE_LINKS",
-    "ConsentRequiredError",
-    "ConsentStatus",
-    "UnknownPurposeError",
-    "grant_consent",
-    "my_consents",
-    "withdraw_consent",
-    "FORMAT_VERSION",
-    "export_personal_data",
     "CHALLENGE_LIFETIME",
+    "CONSENT_TEXTS",
     "DEMO_PASSWORD",
     "EVENTS",
+    "FORMAT_VERSION",
     "MAX_OFFSET",
     "MAX_PAGE",
     "MAX_RECIPIENT",
     "MAX_WORKBOOK_BYTES",
     "SESSION_LIFETIME",
     "SHAREABLE",
+    "SHARE_LINKS",
     "SHARE_LINK_DAYS",
     "SYSTEM",
     "WINDOW_ROLES",
     "AccessGoneError",
+    "AccessPolicy",
+    "AccessReport",
     "Actor",
     "AdministratorForbiddenError",
     "ArchiveDamagedError",
@@ -330,6 +319,8 @@ __all__ = [
     "Clock",
     "CollectingNotifier",
     "ConflictError",
+    "ConsentRequiredError",
+    "ConsentStatus",
     "CorrectionOutcome",
     "CorrectionRequestView",
     "CreatedShareLink",
@@ -352,7 +343,9 @@ __all__ = [
     "EntrySignedError",
     "EntryWindowClosedError",
     "EntryWindowView",
+    "ExampleRead",
     "FileFailure",
+    "Finding",
     "Grant",
     "HomeroomEntry",
     "HomeroomValues",
@@ -450,6 +443,7 @@ __all__ = [
     "TranscriptSummary",
     "TranscriptView",
     "UnitOfWork",
+    "UnknownPurposeError",
     "WorkbookError",
     "WorkbookMismatchError",
     "WorkbookRejected",
@@ -460,6 +454,8 @@ __all__ = [
     "YearEndOutdatedError",
     "YearEndView",
     "YearWindows",
+    "access_policy",
+    "access_report",
     "allowed_actions",
     "approve_year_end",
     "archives_in",
@@ -485,8 +481,10 @@ __all__ = [
     "entry_corrections_for",
     "entry_windows",
     "export_class_sheet",
+    "export_personal_data",
     "file_correction_request",
     "finalize",
+    "grant_consent",
     "hash_password",
     "import_class_sheet",
     "is_postgresql",
@@ -502,6 +500,7 @@ __all__ = [
     "login_with_certificate",
     "may_read",
     "mermaid_diagram",
+    "my_consents",
     "my_tasks",
     "my_transcripts",
     "new_key_text",
@@ -547,4 +546,5 @@ __all__ = [
     "verify_restored",
     "view_transcript",
     "window_overview",
+    "withdraw_consent",
 ]

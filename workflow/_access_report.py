@@ -47,6 +47,14 @@ MAX_PERIOD = timedelta(days=366)
 """The longest period one report covers."""
 KINDS = ("volume", "off_hours", "foreign_school")
 
+_EVENTS: sa.Table = AuditEvent.__table__  # type: ignore[attr-defined]
+_STUDENTS: sa.Table = Student.__table__  # type: ignore[attr-defined]
+_LINKS: sa.Table = GuardianLink.__table__  # type: ignore[attr-defined]
+_ASSIGNMENTS: sa.Table = RoleAssignment.__table__  # type: ignore[attr-defined]
+_ENROLLMENTS: sa.Table = Enrollment.__table__  # type: ignore[attr-defined]
+_CLASSES: sa.Table = SchoolClass.__table__  # type: ignore[attr-defined]
+_SCHOOLS: sa.Table = School.__table__  # type: ignore[attr-defined]
+
 
 @dataclass(frozen=True, slots=True)
 class AccessPolicy:
@@ -136,20 +144,19 @@ def _scope(session: Session, actor: Actor) -> _Scope:
             if g.role is Role.DEPARTMENT_OFFICER and g.department_code
         }
     )
-    schools = {
+    schools: set[int] = {
         g.school_id for g in actor.grants if g.role is Role.PRINCIPAL and g.school_id is not None
     }
     if departments:
-        schools |= set(
-            session.exec(
-                select(School.id).where(col(School.department_code).in_(departments))
-            ).all()
-        ) - {None}
+        found = session.exec(
+            select(School.id).where(col(School.department_code).in_(departments))
+        ).all()
+        schools |= {i for i in found if i is not None}
     if not schools and not departments:
         raise NotAssignedError(
             "the principal or a Department officer", "hiệu trưởng hoặc cán bộ Sở GD&ĐT"
         )
-    return _Scope(tuple(sorted(s for s in schools if s is not None)), tuple(departments))
+    return _Scope(tuple(sorted(schools)), tuple(departments))
 
 
 def _period(since: datetime, until: datetime) -> None:
@@ -165,12 +172,10 @@ def _period(since: datetime, until: datetime) -> None:
 
 def _reads(since: datetime, until: datetime) -> Any:
     """Every read of a student in the period by a logged-in account, own records excluded."""
-    event = AuditEvent.__table__.c  # type: ignore[attr-defined]
-    student = Student.__table__.c  # type: ignore[attr-defined]
-    links = GuardianLink.__table__.c  # type: ignore[attr-defined]
-    own_child = sa.exists().where(
-        links.student_id == student.id, links.person_id == event.actor_id
-    )
+    event = _EVENTS.c
+    student = _STUDENTS.c
+    links = _LINKS.c
+    own_child = sa.exists().where(links.student_id == student.id, links.person_id == event.actor_id)
     return (
         sa.select(
             event.seq.label("seq"),
@@ -178,7 +183,7 @@ def _reads(since: datetime, until: datetime) -> Any:
             event.occurred_at.label("occurred_at"),
             student.id.label("student_id"),
         )
-        .join(student, sa.cast(student.id, sa.String) == event.object_id)
+        .select_from(_EVENTS.join(_STUDENTS, sa.cast(student.id, sa.String) == event.object_id))
         .where(
             event.action.in_(READ_ACTIONS),
             event.object_type == "student",
@@ -195,8 +200,8 @@ def _reads(since: datetime, until: datetime) -> Any:
 def _accounts(scope: _Scope, since: datetime, until: datetime) -> Any:
     """The accounts of the scope: an assignment in one of its schools (or, for the
     Department, an officer's of its department) at some time in the period."""
-    a = RoleAssignment.__table__.c  # type: ignore[attr-defined]
-    where_scope = col(RoleAssignment.school_id).in_(scope.school_ids)
+    a = _ASSIGNMENTS.c
+    where_scope: Any = a.school_id.in_(scope.school_ids)
     if scope.department_codes:
         where_scope = sa.or_(where_scope, a.department_code.in_(scope.department_codes))
     return sa.select(a.person_id).where(
@@ -207,11 +212,11 @@ def _accounts(scope: _Scope, since: datetime, until: datetime) -> Any:
 
 
 def _scope_students(scope: _Scope) -> Any:
-    e = Enrollment.__table__.c  # type: ignore[attr-defined]
-    c = SchoolClass.__table__.c  # type: ignore[attr-defined]
+    e = _ENROLLMENTS.c
+    c = _CLASSES.c
     return (
         sa.select(e.student_id)
-        .join(c, c.id == e.class_id)
+        .select_from(_ENROLLMENTS.join(_CLASSES, c.id == e.class_id))
         .where(c.school_id.in_(scope.school_ids))
     )
 
@@ -235,13 +240,16 @@ def _off_hours(reads: Any, policy: AccessPolicy, since: datetime, until: datetim
     intervals = _working_intervals(policy, since, until)
     if not intervals:
         return sa.true()
-    table = (
-        sa.values(
-            sa.column("opens", UTCDateTime()), sa.column("closes", UTCDateTime()), name="working"
+    # A UNION ALL of literal rows: SQLite does not name the columns of a VALUES list.
+    table = sa.union_all(
+        *(
+            sa.select(
+                sa.literal(opens, UTCDateTime()).label("opens"),
+                sa.literal(closes, UTCDateTime()).label("closes"),
+            )
+            for opens, closes in intervals
         )
-        .data(intervals)
-        .alias("working")
-    )
+    ).subquery("working")
     inside = sa.exists().where(
         table.c.opens <= reads.c.occurred_at, reads.c.occurred_at < table.c.closes
     )
@@ -250,10 +258,10 @@ def _off_hours(reads: Any, policy: AccessPolicy, since: datetime, until: datetim
 
 def _foreign(reads: Any) -> Any:
     """The student was enrolled, that day, in a school where the reader had no assignment."""
-    e = Enrollment.__table__.c  # type: ignore[attr-defined]
-    c = SchoolClass.__table__.c  # type: ignore[attr-defined]
-    s = School.__table__.c  # type: ignore[attr-defined]
-    a = RoleAssignment.__table__.c  # type: ignore[attr-defined]
+    e = _ENROLLMENTS.c
+    c = _CLASSES.c
+    s = _SCHOOLS.c
+    a = _ASSIGNMENTS.c
     day = sa.func.date(reads.c.occurred_at)
     assigned = sa.exists().where(
         a.person_id == reads.c.actor_id,
@@ -266,7 +274,9 @@ def _foreign(reads: Any) -> Any:
     )
     return (
         sa.exists()
-        .select_from(e.join(c, c.id == e.class_id).join(s, s.id == c.school_id))
+        .select_from(
+            _ENROLLMENTS.join(_CLASSES, c.id == e.class_id).join(_SCHOOLS, s.id == c.school_id)
+        )
         .where(
             e.student_id == reads.c.student_id,
             e.enrolled_on <= day,
@@ -334,10 +344,10 @@ def _coverage(session: Session, accounts: set[int], at: datetime) -> dict[int, i
     its department's schools."""
     if not accounts:
         return {}
-    a = RoleAssignment.__table__.c  # type: ignore[attr-defined]
-    c = SchoolClass.__table__.c  # type: ignore[attr-defined]
-    e = Enrollment.__table__.c  # type: ignore[attr-defined]
-    s = School.__table__.c  # type: ignore[attr-defined]
+    a = _ASSIGNMENTS.c
+    c = _CLASSES.c
+    e = _ENROLLMENTS.c
+    s = _SCHOOLS.c
     covers = sa.or_(
         sa.and_(a.class_id.is_not(None), c.id == a.class_id),
         sa.and_(
@@ -354,7 +364,7 @@ def _coverage(session: Session, accounts: set[int], at: datetime) -> dict[int, i
     )
     rows = session.execute(
         sa.select(a.person_id, sa.func.count(sa.distinct(e.student_id)))
-        .select_from(a.join(c, covers).join(e, e.class_id == c.id))
+        .select_from(_ASSIGNMENTS.join(_CLASSES, covers).join(_ENROLLMENTS, e.class_id == c.id))
         .where(
             a.person_id.in_(accounts),
             a.role.not_in([Role.ADMINISTRATOR.value, Role.STUDENT.value, Role.GUARDIAN.value]),

@@ -128,9 +128,7 @@ def is_guardian_of(session: Session, actor: Actor, student_id: int) -> bool:
     """Whether ``actor`` is linked to the student as a parent or guardian."""
     if actor.person_id is None:
         return False
-    return (
-        session.get(GuardianLink, (student_id, actor.person_id)) is not None
-    )
+    return session.get(GuardianLink, (student_id, actor.person_id)) is not None
 
 
 def require_sharing_consent(
@@ -283,5 +281,3 @@ def consents_of(session: Session, student_id: int) -> list[Consent]:
             .order_by(col(Consent.granted_at), col(Consent.id))
         ).all()
     )
-
-

@@ -146,7 +146,9 @@ def _sections(session: Session, student: Student) -> dict[str, Any]:
         .order_by(col(RecoveryRequest.requested_at))
     ).all()
     link_ids = [str(link.id) for link in links]
-    about = [sa.and_(col(AuditEvent.object_type) == "student", AuditEvent.object_id == str(sid))]
+    about = [
+        sa.and_(col(AuditEvent.object_type) == "student", col(AuditEvent.object_id) == str(sid))
+    ]
     if transcript_ids:
         about.append(
             sa.and_(
@@ -171,8 +173,11 @@ def _sections(session: Session, student: Student) -> dict[str, Any]:
             else None
         ),
         "guardians": [
-            {"relationship": link.relationship, "full_name": person.full_name,
-             "username": person.username}
+            {
+                "relationship": link.relationship,
+                "full_name": person.full_name,
+                "username": person.username,
+            }
             for link, person in guardians
         ],
         "enrollments": [

@@ -18,8 +18,8 @@ from api.pages._core import PAGE_EXCEPTION_HANDLERS, provide_visit
 from api.pages._department import correction_queue, decide
 from api.pages._login import login_form, login_submit, logout
 from api.pages._own import own_page, revoke_link_action, share_action
-from api.pages._privacy import access_report_page, consent_action, personal_data_download
 from api.pages._portal import portal, verify_upload
+from api.pages._privacy import access_report_page, consent_action, personal_data_download
 from api.pages._recovery import (
     recovery_confirm,
     recovery_downloads,

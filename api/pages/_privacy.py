@@ -27,8 +27,15 @@ KIND_VI = {
     "off_hours": "Xem ngoài giờ làm việc",
     "foreign_school": "Xem học sinh của trường không được phân công",
 }
-WEEKDAY_VI = {1: "Thứ Hai", 2: "Thứ Ba", 3: "Thứ Tư", 4: "Thứ Năm", 5: "Thứ Sáu",
-              6: "Thứ Bảy", 7: "Chủ nhật"}
+WEEKDAY_VI = {
+    1: "Thứ Hai",
+    2: "Thứ Ba",
+    3: "Thứ Tư",
+    4: "Thứ Năm",
+    5: "Thứ Sáu",
+    6: "Thứ Bảy",
+    7: "Chủ nhật",
+}
 
 
 def _day(value: str | None, field: str) -> date | None:

@@ -18,6 +18,7 @@ from domain.model import (
     School,
     SchoolClass,
 )
+from tests.api.conftest import GUARDIAN, STUDENT, add_own_readers
 from tests.support.clock import vn
 from tests.support.world import YEAR_START, World
 from workflow import (
@@ -130,7 +131,11 @@ def test_an_account_reading_more_students_than_a_multiple_of_its_duties_is_found
     strict = AccessPolicy(read_multiple=0.5)
     assert _report(world, "hieutruong", strict) == [("gvcn.6a1", "volume")]
     report = access_report(
-        world.uow(), actor=world.actor("hieutruong", NOW), now=NOW, since=SINCE, until=UNTIL,
+        world.uow(),
+        actor=world.actor("hieutruong", NOW),
+        now=NOW,
+        since=SINCE,
+        until=UNTIL,
         policy=strict,
     )
     assert (report.findings[0].students, report.findings[0].covered) == (2, 2)
@@ -185,8 +190,6 @@ def test_a_principal_does_not_see_another_schools_accounts(
 def test_own_reads_by_a_student_or_guardian_are_never_findings(
     world: World, transcripts: list[str]
 ) -> None:
-    from tests.api.conftest import GUARDIAN, STUDENT, add_own_readers
-
     add_own_readers(world)
     _read(world, STUDENT, transcripts[0], TUESDAY_NIGHT)
     _read(world, GUARDIAN, transcripts[0], SUNDAY_MORNING)

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlmodel import Session, col, select
 
-from domain.model import AuditEvent
+from domain.model import AuditEvent, Transcript
 from tests.api.conftest import GUARDIAN, STUDENT, add_own_readers
 from tests.integration.test_share_links import NOW, finalized
 from tests.support.world import World
@@ -69,8 +69,6 @@ def own(world: World) -> World:
 
 
 def _transcripts(world: World) -> list[tuple[str, int]]:
-    from domain.model import Transcript
-
     with Session(world.engine) as session:
         return [(t.id, t.student_id) for t in session.exec(select(Transcript)).all()]
 
@@ -94,7 +92,7 @@ def test_the_student_or_guardian_exports_every_section(own: World, who: str) -> 
 def test_the_export_holds_nothing_of_another_student(own: World) -> None:
     document = export_personal_data(own.uow(), actor=own.actor(STUDENT, NOW), now=NOW)
     text = json.dumps(document, ensure_ascii=False)
-    other_transcript = [t for t, s in _transcripts(own) if s == own.student_ids[1]][0]
+    other_transcript = next(t for t, s in _transcripts(own) if s == own.student_ids[1])
     assert "Trần Thị Bình" not in text
     assert "079312000102" not in text
     assert other_transcript not in text
