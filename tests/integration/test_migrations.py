@@ -42,6 +42,7 @@ SCHEDULER_TABLES = frozenset({"scheduler_runs", "notifications"})
 SIGNING_TABLES = frozenset({"signing_sessions", "signing_session_items"})
 LOGIN_TABLES = frozenset({"login_failures", "certificate_challenges"})
 OWN_COPIES_TABLES = frozenset({"share_links", "recovery_requests"})
+CONSENT_TABLES = frozenset({"consents"})
 AUDIT_HEAD = SQLModel.metadata.tables["audit_head"]
 SUBJECTS = SQLModel.metadata.tables["subjects"]
 
@@ -106,7 +107,14 @@ def test_the_later_revisions_go_down_to_the_initial_schema_and_up_again(
     upgrade(empty_engine)
 
     downgrade(empty_engine, "0001")
-    later = TRACKING_TABLES | SCHEDULER_TABLES | SIGNING_TABLES | LOGIN_TABLES | OWN_COPIES_TABLES
+    later = (
+        TRACKING_TABLES
+        | SCHEDULER_TABLES
+        | SIGNING_TABLES
+        | LOGIN_TABLES
+        | OWN_COPIES_TABLES
+        | CONSENT_TABLES
+    )
     assert _tables(empty_engine) == (MODEL_TABLES - later) | {VERSION_TABLE}
     assert _revision(empty_engine) == "0001"
 
