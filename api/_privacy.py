@@ -49,39 +49,94 @@ def period(
     )
 
 
-def report_json(report: AccessReport) -> dict[str, Any]:
+def _d(text: str) -> msgspec.Meta:
+    return msgspec.Meta(description=text)
+
+
+class ExampleOut(msgspec.Struct):
+    """One read behind a finding: ids only."""
+
+    seq: Annotated[int, _d("The audit entry (`hocba audit` shows it).")]
+    student_id: Annotated[int, _d("The student read.")]
+    at: Annotated[datetime, _d("When, UTC.")]
+
+
+class FindingOut(msgspec.Struct):
+    """An account's unusual reads of one kind."""
+
+    account_id: Annotated[int, _d("The account (person id).")]
+    username: Annotated[str, _d("Its login.")]
+    full_name: Annotated[str, _d("Its holder.")]
+    kind: Annotated[str, _d("`volume`, `off_hours` or `foreign_school`.")]
+    count: Annotated[int, _d("Reads of this kind (`volume`: distinct students read).")]
+    students: Annotated[int, _d("Distinct students among them.")]
+    covered: Annotated[
+        int | None, _d("`volume`: students the account's duties cover at the period's end.")
+    ]
+    first_at: Annotated[datetime, _d("The first such read, UTC.")]
+    last_at: Annotated[datetime, _d("The last such read, UTC.")]
+    examples: Annotated[list[ExampleOut], _d("Up to five reads, ids only.")]
+
+
+class SchoolOut(msgspec.Struct):
+    """A school the report covers."""
+
+    id: Annotated[int, _d("The school's id.")]
+    name: Annotated[str, _d("Its name.")]
+
+
+class PolicyOut(msgspec.Struct):
+    """What counted as unusual (`HOCBA_ACCESS_*`)."""
+
+    timezone: Annotated[str, _d("The zone working hours are counted in.")]
+    read_multiple: Annotated[float, _d("Students read / students covered above which.")]
+    reads_without_duty: Annotated[int, _d("Students an account without duty may read.")]
+    working_days: Annotated[list[int], _d("ISO weekdays (1 = Monday).")]
+    working_hours: Annotated[list[int], _d("`[start, end)` hours, local.")]
+
+
+class AccessReportOut(msgspec.Struct):
+    """Unusual access to students' personal data in `[since, until)`."""
+
+    since: Annotated[datetime, _d("Start of the period (school's zone).")]
+    until: Annotated[datetime, _d("End of the period, excluded.")]
+    generated_at: Annotated[datetime, _d("When the report was made.")]
+    schools: Annotated[list[SchoolOut], _d("The schools covered.")]
+    policy: Annotated[PolicyOut, _d("The thresholds applied.")]
+    findings: Annotated[list[FindingOut], _d("By kind, then most reads first.")]
+
+
+def report_out(report: AccessReport) -> AccessReportOut:
     """The report as the API answers it."""
-    return {
-        "since": report.since.isoformat(),
-        "until": report.until.isoformat(),
-        "generated_at": report.generated_at.isoformat(),
-        "schools": [{"id": i, "name": n} for i, n in report.schools],
-        "policy": {
-            "timezone": report.policy.timezone,
-            "read_multiple": report.policy.read_multiple,
-            "reads_without_duty": report.policy.reads_without_duty,
-            "working_days": sorted(report.policy.working_days),
-            "working_hours": list(report.policy.working_hours),
-        },
-        "findings": [
-            {
-                "account_id": f.account_id,
-                "username": f.username,
-                "full_name": f.full_name,
-                "kind": f.kind,
-                "count": f.count,
-                "students": f.students,
-                "covered": f.covered,
-                "first_at": f.first_at.isoformat(),
-                "last_at": f.last_at.isoformat(),
-                "examples": [
-                    {"seq": e.seq, "student_id": e.student_id, "at": e.occurred_at.isoformat()}
-                    for e in f.examples
-                ],
-            }
+    policy = report.policy
+    return AccessReportOut(
+        since=report.since,
+        until=report.until,
+        generated_at=report.generated_at,
+        schools=[SchoolOut(id=i, name=n) for i, n in report.schools],
+        policy=PolicyOut(
+            timezone=policy.timezone,
+            read_multiple=policy.read_multiple,
+            reads_without_duty=policy.reads_without_duty,
+            working_days=sorted(policy.working_days),
+            working_hours=list(policy.working_hours),
+        ),
+        findings=[
+            FindingOut(
+                account_id=f.account_id,
+                username=f.username,
+                full_name=f.full_name,
+                kind=f.kind,
+                count=f.count,
+                students=f.students,
+                covered=f.covered,
+                first_at=f.first_at,
+                last_at=f.last_at,
+                examples=[ExampleOut(e.seq, e.student_id, e.occurred_at) for e in f.examples],
+            )
             for f in report.findings
         ],
-    }
+    )
 
 
 def export_response(document: dict[str, Any], student_id: int) -> Response[bytes]:
@@ -115,7 +170,7 @@ def get_access_report(
     until: Annotated[
         date | None, QueryParameter(description="Last day, included; default today.")
     ] = None,
-) -> dict[str, Any]:
+) -> AccessReportOut:
     """Findings (`volume`, `off_hours`, `foreign_school`) per account for the principal's
     schools or the Department officer's; 403 for anyone else. Reading it is audited."""
     settings = state.settings
@@ -123,7 +178,7 @@ def get_access_report(
     report = access_report(
         uow, actor=actor, now=now, since=start, until=end, policy=access_policy(settings)
     )
-    return report_json(report)
+    return report_out(report)
 
 
 @get(
