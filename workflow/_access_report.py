@@ -175,6 +175,9 @@ def _reads(since: datetime, until: datetime) -> Any:
     event = _EVENTS.c
     student = _STUDENTS.c
     links = _LINKS.c
+    # The object id as a number, only where it names a student (CASE keeps PostgreSQL from
+    # casting another object's id), so the students' primary key serves the join.
+    student_id = sa.case((event.object_type == "student", sa.cast(event.object_id, sa.Integer)))
     own_child = sa.exists().where(links.student_id == student.id, links.person_id == event.actor_id)
     return (
         sa.select(
@@ -183,7 +186,7 @@ def _reads(since: datetime, until: datetime) -> Any:
             event.occurred_at.label("occurred_at"),
             student.id.label("student_id"),
         )
-        .select_from(_EVENTS.join(_STUDENTS, sa.cast(student.id, sa.String) == event.object_id))
+        .select_from(_EVENTS.join(_STUDENTS, student.id == student_id))
         .where(
             event.action.in_(READ_ACTIONS),
             event.object_type == "student",
@@ -263,15 +266,19 @@ def _foreign(reads: Any) -> Any:
     s = _SCHOOLS.c
     a = _ASSIGNMENTS.c
     day = sa.func.date(reads.c.occurred_at)
-    assigned = sa.exists().where(
-        a.person_id == reads.c.actor_id,
-        a.valid_from <= reads.c.occurred_at,
-        sa.or_(a.valid_until.is_(None), a.valid_until > reads.c.occurred_at),
-        sa.or_(
-            a.school_id == c.school_id,
-            sa.and_(a.school_id.is_(None), a.department_code == s.department_code),
-        ),
-    )
+    assigned = (
+        sa.exists()
+        .where(
+            a.person_id == reads.c.actor_id,
+            a.valid_from <= reads.c.occurred_at,
+            sa.or_(a.valid_until.is_(None), a.valid_until > reads.c.occurred_at),
+            sa.or_(
+                a.school_id == c.school_id,
+                sa.and_(a.school_id.is_(None), a.department_code == s.department_code),
+            ),
+        )
+        .correlate_except(_ASSIGNMENTS)
+    )  # the read, the class and the school are the outer ones
     return (
         sa.exists()
         .select_from(

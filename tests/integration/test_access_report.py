@@ -17,16 +17,20 @@ from domain.model import (
     RoleAssignment,
     School,
     SchoolClass,
+    Student,
+    TranscriptKind,
 )
 from tests.api.conftest import GUARDIAN, STUDENT, add_own_readers
 from tests.support.clock import vn
 from tests.support.world import YEAR_START, World
 from workflow import (
+    SYSTEM,
     AccessPolicy,
     AdministratorForbiddenError,
     InvalidInputError,
     NotAssignedError,
     access_report,
+    create_transcript,
     read_transcript,
 )
 from workflow._staff import end_assignment
@@ -102,6 +106,39 @@ def _transfer_student_0(world: World, on: date) -> None:
         session.commit()
 
 
+def _school_b_transcript(world: World) -> str:
+    """A draft transcript of a new student of 6B1."""
+    with Session(world.engine) as session:
+        student = Student(
+            personal_id="079212000555",
+            full_name="Võ Văn Ba",
+            date_of_birth=date(2013, 6, 6),
+            gender="Nam",
+        )
+        session.add(student)
+        session.flush()
+        assert student.id is not None
+        session.add(
+            Enrollment(
+                student_id=student.id,
+                class_id=world.class_ids["6B1"],
+                school_year_id=world.year_id,
+                enrolled_on=date(2024, 9, 5),
+            )
+        )
+        session.commit()
+        student_id = student.id
+    return create_transcript(
+        world.uow(),
+        student_id=student_id,
+        class_id=world.class_ids["6B1"],
+        kind=TranscriptKind.CA_NAM,
+        data={"note": "school B"},
+        actor=SYSTEM,
+        now=YEAR_START,
+    )
+
+
 def test_reads_outside_working_hours_are_found_in_the_schools_time_zone(
     world: World, transcripts: list[str]
 ) -> None:
@@ -167,6 +204,8 @@ def test_reads_of_a_student_enrolled_in_a_school_without_an_assignment_there_are
     _read(world, "gvcn.6a1", transcripts[0], TUESDAY_MORNING)  # still in 6A1: fine
     _transfer_student_0(world, date(2025, 3, 10))
     _read(world, "gvcn.6a1", transcripts[0], vn(2025, 3, 12, 10, 0))
+    # School B's principal reads a student of B: an assigned read, never a finding.
+    _read(world, "hieutruong.b", _school_b_transcript(world), vn(2025, 3, 13, 10, 0))
     for principal in ("hieutruong", "hieutruong.b", "so.gddt"):
         report = access_report(
             world.uow(), actor=world.actor(principal, NOW), now=NOW, since=SINCE, until=UNTIL
