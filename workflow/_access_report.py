@@ -261,36 +261,36 @@ def _off_hours(reads: Any, policy: AccessPolicy, since: datetime, until: datetim
 
 def _foreign(reads: Any) -> Any:
     """The student was enrolled, that day, in a school where the reader had no assignment."""
-    e = _ENROLLMENTS.c
-    c = _CLASSES.c
-    s = _SCHOOLS.c
-    a = _ASSIGNMENTS.c
-    day = sa.func.date(reads.c.occurred_at)
-    assigned = (
-        sa.exists()
-        .where(
-            a.person_id == reads.c.actor_id,
-            a.valid_from <= reads.c.occurred_at,
-            sa.or_(a.valid_until.is_(None), a.valid_until > reads.c.occurred_at),
-            sa.or_(
-                a.school_id == c.school_id,
-                sa.and_(a.school_id.is_(None), a.department_code == s.department_code),
-            ),
-        )
-        .correlate_except(_ASSIGNMENTS)
-    )  # the read, the class and the school are the outer ones
-    return (
-        sa.exists()
+    r = reads.alias("read_again")
+    held = _ASSIGNMENTS.alias("held")
+    e, c, s, a = _ENROLLMENTS.c, _CLASSES.c, _SCHOOLS.c, held.c
+    day = sa.func.date(r.c.occurred_at)
+    covers = sa.and_(
+        a.person_id == r.c.actor_id,
+        a.valid_from <= r.c.occurred_at,
+        sa.or_(a.valid_until.is_(None), a.valid_until > r.c.occurred_at),
+        sa.or_(
+            a.school_id == c.school_id,
+            sa.and_(a.school_id.is_(None), a.department_code == s.department_code),
+        ),
+    )
+    # An anti-join (no assignment row matched), not a nested NOT EXISTS: PostgreSQL cannot
+    # flatten the latter and ran it per read (1.9 s for 100,000 reads).
+    unassigned = (
+        sa.select(r.c.seq)
         .select_from(
-            _ENROLLMENTS.join(_CLASSES, c.id == e.class_id).join(_SCHOOLS, s.id == c.school_id)
+            r.join(_ENROLLMENTS, e.student_id == r.c.student_id)
+            .join(_CLASSES, c.id == e.class_id)
+            .join(_SCHOOLS, s.id == c.school_id)
+            .outerjoin(held, covers)
         )
         .where(
-            e.student_id == reads.c.student_id,
             e.enrolled_on <= day,
             sa.or_(e.left_on.is_(None), e.left_on > day),
-            ~assigned,
+            a.id.is_(None),
         )
     )
+    return reads.c.seq.in_(unassigned)
 
 
 def _grouped(session: Session, reads: Any, where: Any) -> dict[int, tuple[int, int, Any, Any]]:
