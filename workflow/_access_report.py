@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -72,6 +72,19 @@ class AccessPolicy:
     """Working hours ``[start, end)``, local."""
     examples: int = 5
     """How many example reads (ids only) a finding carries."""
+
+    def __post_init__(self) -> None:
+        start, end = self.working_hours
+        if not 0 <= start < end <= 24:
+            raise ValueError(f"access_working_hours: need 0 <= start < end <= 24, got {start, end}")
+        if not self.working_days <= set(range(1, 8)):
+            raise ValueError("access_working_days: ISO weekdays 1 (Monday) to 7 (Sunday)")
+        if self.read_multiple <= 0 or self.reads_without_duty < 0:
+            raise ValueError("access_read_multiple must be > 0, access_reads_without_duty >= 0")
+        try:
+            ZoneInfo(self.timezone)  # fails here, not in the middle of a report
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"timezone: unknown zone {self.timezone!r}") from error
 
 
 def access_policy(settings: Settings) -> AccessPolicy:

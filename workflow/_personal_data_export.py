@@ -62,7 +62,7 @@ def _row(row: Any, *, leave: tuple[str, ...] = ()) -> dict[str, Any]:
     return {k: _value(v) for k, v in fields.items() if k not in leave and k != "row_version"}
 
 
-def _student_id(session: Session, actor: Actor, student_id: int | None, now: datetime) -> int:
+def _student_id(session: Session, actor: Actor, student_id: int | None) -> int:
     if actor.is_administrator:
         raise AdministratorForbiddenError
     own = owned_student_ids(session, actor)
@@ -255,7 +255,7 @@ def export_personal_data(
     """
     with uow:
         session = uow.session
-        sid = _student_id(session, actor, student_id, now)
+        sid = _student_id(session, actor, student_id)
         student = session.get(Student, sid)
         if student is None:
             raise NotFoundError("student", sid)

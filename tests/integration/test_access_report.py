@@ -4,6 +4,7 @@ times, become findings of three kinds, for the principal's and the Department's 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from sqlmodel import Session, col, select
@@ -263,3 +264,17 @@ def test_reading_the_report_is_itself_an_audit_event(world: World) -> None:
     assert [(e.actor_id, e.details["schools"]) for e in events] == [
         (world.people["hieutruong"], [world.school_id])
     ]
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"working_hours": (19, 6)},
+        {"working_days": frozenset({0, 1})},
+        {"read_multiple": 0.0},
+        {"timezone": "Asia/Nowhere"},
+    ],
+)
+def test_a_policy_with_impossible_settings_is_refused_naming_them(wrong: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match=next(iter(wrong)).replace("working_", "")):
+        AccessPolicy(**wrong)
