@@ -25,6 +25,7 @@ from api._openapi import assets_router, openapi_config
 from api._outbox import OutboxController
 from api._own_copies import PROTECTED_HANDLERS as OWN_COPIES
 from api._own_copies import PUBLIC_HANDLERS as SHARED_AND_LOST_FILES
+from api._privacy import HANDLERS as PRIVACY
 from api._problems import EXCEPTION_HANDLERS
 from api._record_package import HANDLERS as RECORD_PACKAGES
 from api._signing import SigningSessionController
@@ -83,6 +84,7 @@ def create_app(
             *OWN_COPIES,
             TransferController,
             *RECORD_PACKAGES,
+            *PRIVACY,
             *([demo_sign] if settings.demo else []),
         ],
         middleware=[bearer_auth()],

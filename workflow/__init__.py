@@ -1,5 +1,13 @@
 """What may HAPPEN to a transcript: the state machine, its guards, use cases, queues, audit."""
 
+from workflow._access_report import (
+    AccessPolicy,
+    AccessReport,
+    ExampleRead,
+    Finding,
+    access_policy,
+    access_report,
+)
 from workflow._actor import SYSTEM, Actor, Grant, load_actor
 from workflow._allowed import allowed_actions
 from workflow._audit import AuditReport, AuditTrail, verify_audit_chain
@@ -38,6 +46,16 @@ from workflow._certificate_login import (
 )
 from workflow._city_client import CityAnswer, CityClient, CityRequest
 from workflow._clock import Clock
+from workflow._consent import (
+    CONSENT_TEXTS,
+    SHARE_LINKS,
+    ConsentRequiredError,
+    ConsentStatus,
+    UnknownPurposeError,
+    grant_consent,
+    my_consents,
+    withdraw_consent,
+)
 from workflow._database import create_database_engine, is_postgresql
 from workflow._demo import (
     ClassProgress,
@@ -145,6 +163,7 @@ from workflow._pdf_signing import (
     read_trust_roots,
     tsa_at_url,
 )
+from workflow._personal_data_export import FORMAT_VERSION, export_personal_data
 from workflow._policy import SignatureEvidence
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
 from workflow._record_package import NothingToExportError, export_student_record
@@ -285,9 +304,11 @@ from workflow._year_end_values import YearEndView
 
 __all__ = [
     "CHALLENGE_LIFETIME",
+    "CONSENT_TEXTS",
     "DEMO_PASSWORD",
     "EVENTS",
     "FINALIZED_CHAIN",
+    "FORMAT_VERSION",
     "MAX_OFFSET",
     "MAX_PACKAGE_BYTES",
     "MAX_PAGE",
@@ -295,10 +316,13 @@ __all__ = [
     "MAX_WORKBOOK_BYTES",
     "SESSION_LIFETIME",
     "SHAREABLE",
+    "SHARE_LINKS",
     "SHARE_LINK_DAYS",
     "SYSTEM",
     "WINDOW_ROLES",
     "AccessGoneError",
+    "AccessPolicy",
+    "AccessReport",
     "Actor",
     "AdministratorForbiddenError",
     "ArchiveDamagedError",
@@ -329,6 +353,8 @@ __all__ = [
     "Clock",
     "CollectingNotifier",
     "ConflictError",
+    "ConsentRequiredError",
+    "ConsentStatus",
     "CorrectionOutcome",
     "CorrectionRequestView",
     "CreatedShareLink",
@@ -353,7 +379,9 @@ __all__ = [
     "EntrySignedError",
     "EntryWindowClosedError",
     "EntryWindowView",
+    "ExampleRead",
     "FileFailure",
+    "Finding",
     "Grant",
     "HomeroomEntry",
     "HomeroomValues",
@@ -463,6 +491,7 @@ __all__ = [
     "TransferStateError",
     "TrustRootsMissingError",
     "UnitOfWork",
+    "UnknownPurposeError",
     "WorkbookError",
     "WorkbookMismatchError",
     "WorkbookRejected",
@@ -474,6 +503,8 @@ __all__ = [
     "YearEndView",
     "YearWindows",
     "accept_transfer",
+    "access_policy",
+    "access_report",
     "allowed_actions",
     "approve_year_end",
     "archives_in",
@@ -503,9 +534,11 @@ __all__ = [
     "entry_corrections_for",
     "entry_windows",
     "export_class_sheet",
+    "export_personal_data",
     "export_student_record",
     "file_correction_request",
     "finalize",
+    "grant_consent",
     "hash_password",
     "idempotency_key",
     "import_class_sheet",
@@ -524,6 +557,7 @@ __all__ = [
     "login_with_certificate",
     "may_read",
     "mermaid_diagram",
+    "my_consents",
     "my_tasks",
     "my_transcripts",
     "new_key_text",
@@ -572,4 +606,5 @@ __all__ = [
     "verify_restored",
     "view_transcript",
     "window_overview",
+    "withdraw_consent",
 ]

@@ -92,6 +92,19 @@ class Settings(BaseSettings):
     backup_keep: int = 30
     """Archives kept in each destination; older ones are removed after a successful write."""
 
+    access_read_multiple: float = 1.5
+    """Access report (REQ-17): an account is flagged when the distinct students it read in the
+    period exceed this multiple of the students its duties cover at the period's end."""
+    access_reads_without_duty: int = 20
+    """Access report: distinct students an account with no duty at the period's end may read
+    in the period before it is flagged."""
+    access_working_days: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+    """Access report: ISO weekdays that are working days (1 = Monday … 7 = Sunday); reads on
+    other days are outside working hours."""
+    access_working_hours: tuple[int, int] = (6, 19)
+    """Access report: working hours ``[start, end)`` in the school's ``timezone``; reads
+    outside them are flagged."""
+
     @field_validator("backup_dirs", mode="before")
     @classmethod
     def _split_backup_dirs(cls, value: object) -> object:

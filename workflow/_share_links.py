@@ -24,6 +24,7 @@ from domain.model import (
     mask_personal_id,
 )
 from workflow._actor import Actor
+from workflow._consent import require_sharing_consent
 from workflow._errors import (
     AdministratorForbiddenError,
     InvalidInputError,
@@ -249,6 +250,7 @@ def create_share_link(
             raise NotFoundError("transcript", transcript_id)
         if row.status not in SHAREABLE:
             raise NotShareableError(transcript_id)
+        require_sharing_consent(session, student_id=row.student_id, actor=actor, now=now)
         made = session.exec(
             select(sa.func.count())
             .select_from(ShareLink)

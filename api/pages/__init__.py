@@ -22,6 +22,7 @@ from api.pages._login import login_form, login_submit, logout
 from api.pages._outbox import outbox_page, retry_message
 from api.pages._own import own_page, revoke_link_action, share_action
 from api.pages._portal import portal, verify_upload
+from api.pages._privacy import access_report_page, consent_action, personal_data_download
 from api.pages._recovery import (
     recovery_confirm,
     recovery_downloads,
@@ -83,6 +84,9 @@ def pages_router(settings: Settings) -> Router:
             own_page,
             share_action,
             revoke_link_action,
+            consent_action,
+            personal_data_download,
+            access_report_page,
             shared_page,
             shared_file,
             shared_verify,

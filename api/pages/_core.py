@@ -184,6 +184,8 @@ class Visit:
             # An error page does not resolve the actor; the signed session still names them.
             "username": self.session.username if self.session.logged_in else None,
             "kind": self.kind,
+            "access_report": self.actor is not None
+            and any(g.role in (Role.PRINCIPAL, Role.DEPARTMENT_OFFICER) for g in self.actor.grants),
             "windows": self.actor is not None
             and any(g.role in WINDOW_ROLES for g in self.actor.grants),
             "when": self.when,

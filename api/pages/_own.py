@@ -13,12 +13,15 @@ from api._own_copies import share_page_url
 from api.pages._core import PageError, Visit
 from workflow import (
     SHARE_LINK_DAYS,
+    ConsentRequiredError,
+    ConsentStatus,
     CreatedShareLink,
     InvalidInputError,
     ShareLinkView,
     TranscriptSummary,
     create_share_link,
     list_share_links,
+    my_consents,
     my_transcripts,
     revoke_share_link,
 )
@@ -52,6 +55,9 @@ async def _render(
         if items
         else []
     )
+    consents: list[ConsentStatus] = await visit.run(
+        lambda: my_consents(visit.uow(), actor=actor, now=visit.now)
+    )
     years: dict[str, list[TranscriptSummary]] = {}
     for item in items:
         years.setdefault(item.school_year, []).append(item)
@@ -60,6 +66,7 @@ async def _render(
         status=status,
         years=years,
         links=links,
+        consents=consents,
         shareable=SHAREABLE_STATES,
         days=SHARE_LINK_DAYS,
         state_vi=STATE_VI,
@@ -107,6 +114,8 @@ async def share_action(*, visit: NamedDependency[Visit]) -> Response[str]:
             else "Hãy chọn thời hạn của liên kết trong danh sách."
         )
         return await _render(visit, status=422, error=message, recipient=recipient[:120])
+    except ConsentRequiredError as error:
+        return await _render(visit, status=409, error=error.message_vi, recipient=recipient[:120])
     return await _render(visit, status=201, created=created)
 
 

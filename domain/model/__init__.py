@@ -12,6 +12,7 @@ from domain.model._audit import (
 )
 from domain.model._challenge import CertificateChallenge
 from domain.model._columns import UTCDateTime
+from domain.model._consent import Consent
 from domain.model._contact import InvalidPhoneError, mask_phone, normalize_phone
 from domain.model._enums import (
     ACADEMIC_ROLES,
@@ -64,6 +65,7 @@ __all__ = [
     "ClassSubject",
     "CommentResult",
     "ConductLevel",
+    "Consent",
     "CorrectionRequest",
     "CorrectionStatus",
     "DomainError",

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from domain.model import AuditEvent, TranscriptKind
 from tests.api.conftest import GUARDIAN, PREFIX, STUDENT, Api, assert_problem
 from tests.integration.test_share_links import NOW, finalized
+from workflow import SHARE_LINKS, grant_consent
 
 
 @pytest.fixture
@@ -18,6 +19,14 @@ def shared(api: Api) -> str:
     """Student 0's finalized transcript, with the app's clock after the year."""
     transcript_id = finalized(api.world)
     api.clock.at = NOW
+    # Student 0 is 12: the guardian's consent lets him share himself (Decree 13/2023 Art. 20).
+    grant_consent(
+        api.world.uow(),
+        student_id=api.world.student_ids[0],
+        purpose=SHARE_LINKS,
+        actor=api.world.actor(GUARDIAN, NOW),
+        now=NOW,
+    )
     return transcript_id
 
 

@@ -18,7 +18,14 @@ from sqlmodel import Session, select
 from api import create_app
 from domain.model import Person, Student
 from tests.browser.site import ARTIFACTS, PREVIOUS, DemoSite, FixedClock, csrf_of, log_in, served
-from workflow import DEMO_PASSWORD, CollectingNotifier
+from workflow import (
+    DEMO_PASSWORD,
+    SHARE_LINKS,
+    CollectingNotifier,
+    UnitOfWork,
+    grant_consent,
+    load_actor,
+)
 from workflow._demo_data import DEMO_PHONES, GUARDIAN_LOGIN, STUDENT_LOGIN
 
 
@@ -51,9 +58,24 @@ def give_the_demo_accounts_their_phones(site: DemoSite) -> None:
         session.commit()
 
 
+def give_the_guardians_consent(site: DemoSite) -> None:
+    """ph.demo consents to hs.demo (a child under 16) sharing himself (Decree 13/2023 Art. 20)."""
+    now = FixedClock().now()
+    with Session(site.engine) as session:
+        student_id = session.exec(
+            select(Student.id).where(Student.person_id == site.person(STUDENT_LOGIN))
+        ).one()
+        guardian = load_actor(session, site.person(GUARDIAN_LOGIN), at=now)
+    assert student_id is not None
+    grant_consent(
+        UnitOfWork(site.engine), student_id=student_id, purpose=SHARE_LINKS, actor=guardian, now=now
+    )
+
+
 @pytest.fixture(scope="module")
 def own_copies(site: DemoSite) -> Iterator[OwnCopiesSite]:
     give_the_demo_accounts_their_phones(site)
+    give_the_guardians_consent(site)
     notifier = CollectingNotifier()
     app = create_app(
         settings=site.settings, engine=site.engine, clock=FixedClock(), notifier=notifier

@@ -14,6 +14,7 @@ from tests.support.clock import vn
 from tests.support.journeys import fire, path_to
 from tests.support.world import World
 from workflow import (
+    SHARE_LINKS,
     AdministratorForbiddenError,
     InvalidInputError,
     NotFoundError,
@@ -24,6 +25,7 @@ from workflow import (
     ShareLinkWithdrawnError,
     SignedFileKind,
     create_share_link,
+    grant_consent,
     list_share_links,
     open_share_link,
     read_shared_file,
@@ -45,6 +47,14 @@ def finalized(world: World, student: int = 0) -> str:
 @pytest.fixture
 def own(world: World) -> World:
     add_own_readers(world)
+    # Student 0 is 12: the guardian's consent lets him share himself (Decree 13/2023 Art. 20).
+    grant_consent(
+        world.uow(),
+        student_id=world.student_ids[0],
+        purpose=SHARE_LINKS,
+        actor=world.actor(GUARDIAN, NOW),
+        now=NOW,
+    )
     return world
 
 
