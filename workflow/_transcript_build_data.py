@@ -123,27 +123,14 @@ def _subject(
     }
 
 
-def transcript_data(
-    *,
-    where: ClassYear,
-    school: School,
-    student: Student,
-    subjects: tuple[SheetSubject, ...],
-    book: StudentBook,
-    result: Circular22Result,
-    teachers: Mapping[str, str],
-    decided: bool,
+def identity_sections(
+    kind: TranscriptKind, where: ClassYear, school: School, student: Student
 ) -> Json:
-    """The annual transcript's data for ``student`` (shape in the module docstring).
-
-    ``result`` is the engine's result on ``book`` (with the supplementary results entered so
-    far); ``decided`` says whether the class's year-end review is approved.
-    """
+    """TTChung and HocSinh of a transcript of ``kind`` (every kind shares them)."""
     grade = where.klass.grade
-    results = {r.code: r for r in result.subjects}
     return {
         "TTChung": {
-            "LoaiHocBa": TranscriptKind.CA_NAM.value,
+            "LoaiHocBa": kind.value,
             "NamHoc": where.year.name,
             "MaSoGD": school.department_code,
             "MaTruong": school.code,
@@ -165,6 +152,28 @@ def transcript_data(
             "HoTenMe": student.mother_name,
             "HoTenNguoiGiamHo": student.guardian_name,
         },
+    }
+
+
+def transcript_data(
+    *,
+    where: ClassYear,
+    school: School,
+    student: Student,
+    subjects: tuple[SheetSubject, ...],
+    book: StudentBook,
+    result: Circular22Result,
+    teachers: Mapping[str, str],
+    decided: bool,
+) -> Json:
+    """The annual transcript's data for ``student`` (shape in the module docstring).
+
+    ``result`` is the engine's result on ``book`` (with the supplementary results entered so
+    far); ``decided`` says whether the class's year-end review is approved.
+    """
+    results = {r.code: r for r in result.subjects}
+    return {
+        **identity_sections(TranscriptKind.CA_NAM, where, school, student),
         "KetQuaHocTap": [
             _subject(s, results[s.code], book, teachers.get(s.code)) for s in subjects
         ],

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from domain.assessment import Circular, Comment, Level, academic_level, semester_average
+from domain.assessment import Comment, Level, academic_level, semester_average
 from domain.assessment import comment_semester as comment_result
 from domain.model import (
     HomeroomRecord,
@@ -27,6 +27,7 @@ from domain.model import (
 from workflow._errors import IncompleteTrackingError, TrackingGap
 from workflow._tracking_scope import ClassYear
 from workflow._tracking_values import HomeroomValues, SheetSubject, SubjectValues
+from workflow._transcript_build_data import identity_sections
 
 Json = dict[str, Any]
 SEMESTER = 1
@@ -106,31 +107,8 @@ def transfer_data(
         raise IncompleteTrackingError(tuple(gaps))
     assert homeroom.conduct is not None
     level = academic_level([results[s.code] for s in subjects])
-    grade = where.klass.grade
     return {
-        "TTChung": {
-            "LoaiHocBa": TranscriptKind.CHUYEN_TRUONG.value,
-            "NamHoc": where.year.name,
-            "MaSoGD": school.department_code,
-            "MaTruong": school.code,
-            "TenTruong": school.name,
-            "CapHoc": "THCS" if grade <= 9 else "THPT",
-            "Khoi": grade,
-            "Lop": where.klass.name,
-            "ThongTu": Circular.C22.value,
-        },
-        "HocSinh": {
-            "MaDinhDanh": student.personal_id,
-            "HoVaTen": student.full_name,
-            "NgaySinh": student.date_of_birth.isoformat(),
-            "GioiTinh": student.gender,
-            "DanToc": student.ethnicity,
-            "QuocTich": student.nationality,
-            "NoiSinh": student.birthplace,
-            "HoTenCha": student.father_name,
-            "HoTenMe": student.mother_name,
-            "HoTenNguoiGiamHo": student.guardian_name,
-        },
+        **identity_sections(TranscriptKind.CHUYEN_TRUONG, where, school, student),
         "KetQuaHocTap": [
             {
                 "Ma": s.code,
