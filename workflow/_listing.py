@@ -118,7 +118,8 @@ def _not_administrator(actor: Actor) -> int:
     return actor.person_id
 
 
-def _page(limit: int, offset: int) -> None:
+def check_page(limit: int, offset: int) -> None:
+    """Refuse a page size or offset out of bounds (every paged list shares these)."""
     if not 1 <= limit <= MAX_PAGE:
         raise InvalidInputError(
             "limit", f"must be between 1 and {MAX_PAGE}", f"phải từ 1 đến {MAX_PAGE}"
@@ -210,7 +211,7 @@ def list_transcripts(
 ) -> list[TranscriptSummary]:
     """The transcripts ``actor`` may read, filtered; each student listed is an audit event."""
     person_id = _not_administrator(actor)
-    _page(limit, offset)
+    check_page(limit, offset)
     conditions = [sa.or_(*(_grant_clause(g) for g in actor.grants), _own_clause(person_id))]
     if class_id is not None:
         conditions.append(col(Transcript.class_id) == class_id)
@@ -228,7 +229,7 @@ def my_transcripts(
 ) -> list[TranscriptSummary]:
     """A student's own transcripts, or a guardian's children's (REQ-35); audited."""
     person_id = _not_administrator(actor)
-    _page(limit, offset)
+    check_page(limit, offset)
     return _summaries(uow, _own_clause(person_id), actor=actor, now=now, limit=limit, offset=offset)
 
 
@@ -258,7 +259,7 @@ def list_correction_requests(
 ) -> list[CorrectionRequestView]:
     """The correction requests of the officer's department's schools; audited per student."""
     _not_administrator(actor)
-    _page(limit, offset)
+    check_page(limit, offset)
     departments = {
         g.department_code
         for g in actor.grants

@@ -25,7 +25,7 @@ from workflow._errors import (
     NotFoundError,
     WorkflowError,
 )
-from workflow._listing import MAX_OFFSET, MAX_PAGE
+from workflow._listing import check_page
 from workflow._uow import UnitOfWork
 
 
@@ -111,12 +111,7 @@ def list_outbox(
 ) -> list[OutboxView]:
     """The messages of the officer's department's schools, oldest first; audited per student."""
     departments = _departments(actor)
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidInputError(
-            "limit", f"must be between 1 and {MAX_PAGE}", f"từ 1 đến {MAX_PAGE}"
-        )
-    if not 0 <= offset <= MAX_OFFSET:
-        raise InvalidInputError("offset", f"must be 0 to {MAX_OFFSET}", f"từ 0 đến {MAX_OFFSET}")
+    check_page(limit, offset)
     statement = (
         _VIEW.where(col(OutboxMessage.department_code).in_(departments))
         .order_by(col(OutboxMessage.created_at), col(OutboxMessage.id))
