@@ -27,6 +27,7 @@ from domain.model import Person, SchoolClass, SchoolYear
 from domain.signatures import Pkcs12Signer
 from tests.support.clock import vn
 from tests.support.demo_pki import demo_pki
+from tests.support.demo_snapshot import seeded_demo
 from workflow import (
     DEMO_PASSWORD,
     Actor,
@@ -41,7 +42,6 @@ from workflow import (
     my_transcripts,
     pdf_signing_options,
     read_signed_file,
-    seed_demo,
     sign_with,
 )
 from workflow._migrations import upgrade
@@ -153,7 +153,7 @@ def demo_site() -> DemoSite:
     engine = create_database_engine(url)
     upgrade(engine)
     pki = demo_pki()
-    seed_demo(engine, now=NOW, pki=pki)
+    seeded_demo(engine, now=NOW)
     settings = Settings(
         secret_key=SECRET, demo=True, data_dir=pki.directory.parent, database_url=url
     )

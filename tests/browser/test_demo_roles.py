@@ -21,6 +21,7 @@ from tests.browser.quality import check_page
 from tests.browser.site import ARTIFACTS, CURRENT, NOW, PREVIOUS, SECRET, DemoSite, served
 from tests.support.databases import backends, drop_postgres_database, fresh_database_url
 from tests.support.demo_pki import demo_pki
+from tests.support.demo_snapshot import seeded_demo
 from workflow import (
     DEMO_PASSWORD,
     Settings,
@@ -28,7 +29,6 @@ from workflow import (
     UnitOfWork,
     create_database_engine,
     read_signed_file,
-    seed_demo,
 )
 from workflow._migrations import upgrade
 
@@ -44,7 +44,7 @@ def own_demo(request: pytest.FixtureRequest) -> Iterator[DemoSite]:
     engine = create_database_engine(url)
     upgrade(engine)
     pki = demo_pki()
-    seed_demo(engine, now=NOW, pki=pki)
+    seeded_demo(engine, now=NOW)
     settings = Settings(
         secret_key=SECRET, demo=True, data_dir=pki.directory.parent, database_url=url
     )

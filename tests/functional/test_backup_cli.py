@@ -30,6 +30,7 @@ from tests.support.databases import (
     fresh_database_url,
 )
 from tests.support.demo_pki import demo_pki
+from tests.support.demo_snapshot import seeded_demo
 from tests.support.pdfs import replace_page_content
 from tests.support.tampering import edit, set_text
 from workflow import (
@@ -37,7 +38,6 @@ from workflow import (
     create_backup,
     create_database_engine,
     restore_backup,
-    seed_demo,
     verify_restored,
 )
 from workflow._backup_checks import ISSUED
@@ -105,7 +105,7 @@ def is_empty(url: str) -> bool:
 @pytest.fixture(scope="module")
 def scene(migrated: MigratedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     migrated.reset()
-    seed_demo(migrated.engine, now=NOW, pki=demo_pki())
+    seeded_demo(migrated.engine, now=NOW)
     work = tmp_path_factory.mktemp("backup")
     key_file = work / "backup.key"
     key_file.write_text(KEY_TEXT + "\n")

@@ -51,6 +51,7 @@ from hocba import cli
 from tests.support.clock import vn
 from tests.support.databases import MigratedDatabase
 from tests.support.demo_pki import demo_pki
+from tests.support.demo_snapshot import seeded_demo
 from workflow import (
     Actor,
     DemoSummary,
@@ -104,7 +105,7 @@ class Seeded:
 def seeded(migrated: MigratedDatabase) -> Seeded:
     """An empty database of each backend, seeded once for the module."""
     migrated.reset()
-    return Seeded(migrated.engine, seed_demo(migrated.engine, now=NOW, pki=demo_pki()))
+    return Seeded(migrated.engine, seeded_demo(migrated.engine, now=NOW))
 
 
 def row_counts(engine: Engine) -> dict[str, int]:

@@ -21,8 +21,8 @@ from tests.support.cli import hocba
 from tests.support.clock import vn
 from tests.support.databases import MigratedDatabase
 from tests.support.demo_pki import demo_pki
+from tests.support.demo_snapshot import seeded_demo
 from tests.support.xmlsec import XMLSEC1, xmlsec_verify
-from workflow import seed_demo
 
 NOW = vn(2026, 11, 29, 9, 0)
 
@@ -30,7 +30,7 @@ NOW = vn(2026, 11, 29, 9, 0)
 @pytest.fixture(scope="module")
 def seeded(migrated: MigratedDatabase) -> Engine:
     migrated.reset()
-    seed_demo(migrated.engine, now=NOW, pki=demo_pki())
+    seeded_demo(migrated.engine, now=NOW)
     return migrated.engine
 
 

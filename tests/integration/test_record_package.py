@@ -31,6 +31,7 @@ from domain.signatures import TrustSettings, verify_transcript_file
 from tests.support.clock import vn
 from tests.support.databases import MigratedDatabase
 from tests.support.demo_pki import demo_pki
+from tests.support.demo_snapshot import seeded_demo
 from tests.support.receiving import ReceivingSchool, receiving_school
 from workflow import (
     NotFoundError,
@@ -39,7 +40,6 @@ from workflow import (
     export_student_record,
     import_student_record,
     load_actor,
-    seed_demo,
 )
 
 SEEDED = vn(2026, 11, 29, 9, 0)
@@ -62,7 +62,7 @@ class Scene:
 @pytest.fixture(scope="module")
 def scene(migrated: MigratedDatabase, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
     migrated.reset()
-    seed_demo(migrated.engine, now=SEEDED, pki=demo_pki())
+    seeded_demo(migrated.engine, now=SEEDED)
     with Session(migrated.engine) as session:
         student = session.exec(
             select(Student)

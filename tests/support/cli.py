@@ -23,7 +23,7 @@ def hocba(
         [*command, *arguments],
         input=stdin,
         capture_output=True,
-        timeout=120,
+        timeout=600,  # a hung command fails; a slow one on a loaded machine does not
         check=False,
         cwd=cwd,
         env={**clean, **(env or {})},
