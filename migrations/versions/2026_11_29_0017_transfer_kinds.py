@@ -44,7 +44,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("transfers", schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f("fk_transfers_refused_by_id_people"), type_="foreignkey")
+        batch_op.drop_constraint(
+            batch_op.f("fk_transfers_refused_by_id_people"), type_="foreignkey"
+        )
         batch_op.drop_column("refusal_reason")
         batch_op.drop_column("refused_at")
         batch_op.drop_column("refused_by_id")
