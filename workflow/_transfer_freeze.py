@@ -4,8 +4,8 @@ Once a transfer is completed (mid-year, or before the year), the leaving school 
 row it had about the student, to read: its tracking book rows and its transcripts of that
 student, of the transfer's school year and every earlier one, take no more writes (score
 entry, homeroom data, corrections, year-end decisions, builds, signatures, any transcript
-event but the scheduler's ``finalize``, which lets a sealed record reach its lock as
-every other). Each refusal is a ``TransferredAwayError`` naming the transfer.
+event but ``finalize``, which issues a sealed record as it is). Each refusal is a
+``TransferredAwayError`` naming the transfer.
 
 A student who later comes back to the school through another completed transfer is the
 school's again for the years from that return on.
@@ -23,7 +23,8 @@ from domain.model import SchoolYear, Student, Transcript, Transfer, TransferStag
 from workflow._errors import WorkflowError
 
 UNFROZEN_EVENTS = frozenset({"finalize"})
-"""Transcript events a transfer does not stop: the lock job's finalize (no one's write)."""
+"""Transcript events a transfer does not stop: ``finalize`` issues a sealed version as it is
+(the lock job's, or the school's before the lock), changing nothing in it."""
 
 
 class TransferredAwayError(WorkflowError):
