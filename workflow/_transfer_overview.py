@@ -64,6 +64,7 @@ class ClassChoice:
 
     id: int
     name: str
+    school_code: str
     school_year: str
     starts_on: str
     """The year's first day, ISO (before it: a transfer before the year)."""
@@ -104,14 +105,15 @@ def _actions(
 
 def _classes(session: Session, actor: Actor, schools: frozenset[int]) -> tuple[ClassChoice, ...]:
     rows = session.exec(
-        select(SchoolClass, SchoolYear)
+        select(SchoolClass, SchoolYear, School.code)
         .join(SchoolYear, col(SchoolYear.id) == SchoolClass.school_year_id)
+        .join(School, col(School.id) == SchoolClass.school_id)
         .where(col(SchoolClass.school_id).in_(list(schools)))
         .order_by(col(SchoolYear.starts_on).desc(), col(SchoolClass.name))
     ).all()
     return tuple(
-        ClassChoice(k.id, k.name, y.name, y.starts_on.isoformat())
-        for k, y in rows
+        ClassChoice(k.id, k.name, code, y.name, y.starts_on.isoformat())
+        for k, y, code in rows
         if k.id is not None and y.id is not None and officer_of(actor, k.school_id, y.id)
     )
 
