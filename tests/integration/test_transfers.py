@@ -318,3 +318,17 @@ def test_the_sealed_transfer_record_cannot_be_revoked_by_the_leaving_school_but_
     with Session(world.engine) as session:
         row = session.get(Transcript, record_id)
         assert row is not None and row.status is TranscriptStatus.FINALIZED
+
+
+def test_a_draft_the_leaving_school_opened_before_the_transfer_is_not_signed_after_it(
+    world: World,
+) -> None:
+    draft = world.new_transcript()
+    transferred(world)
+    with pytest.raises(TransferredAwayError):
+        sign_session(
+            world, "gvbm.toan", [draft], SigningStep.SUBJECT, INHERITED, subject_code="TOAN"
+        )
+    with Session(world.engine) as session:
+        row = session.get(Transcript, draft)
+        assert row is not None and row.status is TranscriptStatus.DRAFT
