@@ -21,6 +21,7 @@ from domain.model import (
     TransferStage,
 )
 from domain.signatures import TrustSettings, verify_transcript_file
+from tests.support.clock import vn
 from tests.support.signing import (
     authority,
     sign_session,
@@ -63,6 +64,8 @@ from workflow import (
     student_record_chain,
     task_queue,
 )
+
+AFTER_RETURN = vn(2025, 3, 3, 9, 0)
 
 
 def trust() -> TrustSettings:
@@ -332,3 +335,40 @@ def test_a_draft_the_leaving_school_opened_before_the_transfer_is_not_signed_aft
     with Session(world.engine) as session:
         row = session.get(Transcript, draft)
         assert row is not None and row.status is TranscriptStatus.DRAFT
+
+
+def test_a_student_who_comes_back_by_a_later_transfer_is_the_schools_again(world: World) -> None:
+    record_id = transferred(world)
+    an = world.student_ids[0]
+
+    def principal_may() -> tuple[str, ...]:
+        return read_transcript(
+            world.uow(),
+            transcript_id=record_id,
+            actor=world.actor("hieutruong", AFTER_RETURN),
+            now=AFTER_RETURN,
+        ).allowed_actions
+
+    assert principal_may() == ("finalize",)
+    with Session(world.engine) as session:
+        # The way back, as the receiving school would complete it (set down directly: the
+        # rule under test reads completed transfers, whoever made them).
+        out = session.exec(select(Transfer)).one()
+        session.add(
+            Transfer(
+                student_id=an,
+                school_year_id=world.year_id,
+                from_school_id=out.to_school_id,
+                from_class_id=world.class_ids["6B1"],
+                to_school_id=world.school_id,
+                to_class_id=world.class_ids["6A1"],
+                stage=TransferStage.COMPLETED,
+                requested_by_id=world.people["hocvu"],
+                requested_by_school_id=world.school_id,
+                requested_at=INHERITED,
+                completed_at=AFTER_RETURN,
+                effective_on=date(2025, 3, 3),
+            )
+        )
+        session.commit()
+    assert "revoke" in principal_may()
