@@ -276,15 +276,15 @@ from workflow._transfer import accept_transfer, complete_transfer, request_trans
 from workflow._transfer_chain import ChainLink, student_record_chain
 from workflow._transfer_errors import (
     NotEnrolledError,
+    RecordNotFinalizedError,
     TransferNotSignedError,
     TransferPendingError,
     TransferStateError,
+    YearStartedError,
 )
 from workflow._transfer_freeze import TransferredAwayError
 from workflow._transfer_new_year import (
     AcceptedTransfer,
-    RecordNotFinalizedError,
-    YearStartedError,
     accept_transfer_request,
     refuse_transfer,
     request_new_year_transfer,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from workflow._errors import WorkflowError
 
 
@@ -54,3 +56,32 @@ class NotEnrolledError(WorkflowError):
             "the student is not enrolled in a class now",
             "Học sinh hiện không theo học lớp nào",
         )
+
+
+class YearStartedError(WorkflowError):
+    """The new school year has started: the student moves by a mid-year transfer."""
+
+    code = "year_started"
+
+    def __init__(self, year: str, starts_on: date) -> None:
+        super().__init__(
+            f"the school year {year} started on {starts_on.isoformat()}: ask for a mid-year "
+            "transfer instead",
+            f"Năm học {year} đã bắt đầu ngày {starts_on.strftime('%d/%m/%Y')}: "
+            "hãy đề nghị chuyển trường trong năm học",
+        )
+
+
+class RecordNotFinalizedError(WorkflowError):
+    """A transcript of an earlier year at the leaving school is not finalized yet."""
+
+    code = "record_not_finalized"
+
+    def __init__(self, pending: tuple[tuple[str, str, str], ...]) -> None:
+        listed = ", ".join(f"{year} ({status})" for _, year, status in pending)
+        super().__init__(
+            f"the leaving school's transcripts are not all finalized: {listed}",
+            f"Học bạ tại trường chuyển đi chưa hoàn tất hết: {listed}",
+        )
+        self.pending = pending
+        """(transcript id, NamHoc, status) of each transcript not finalized."""

@@ -39,7 +39,6 @@ from workflow._errors import (
     NotAssignedError,
     NotFoundError,
     ReasonRequiredError,
-    WorkflowError,
 )
 from workflow._transfer import (
     OPEN,
@@ -49,41 +48,18 @@ from workflow._transfer import (
     record_transfer_event,
     refuse_unless_officer,
 )
-from workflow._transfer_errors import NotEnrolledError, TransferPendingError, TransferStateError
+from workflow._transfer_errors import (
+    NotEnrolledError,
+    RecordNotFinalizedError,
+    TransferPendingError,
+    TransferStateError,
+    YearStartedError,
+)
 from workflow._transfer_students import find_student
 from workflow._uow import UnitOfWork
 
 SCHOOL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 """The zone a school year's first day is counted in (the regulation is Ho Chi Minh City's)."""
-
-
-class YearStartedError(WorkflowError):
-    """The new school year has started: the student moves by a mid-year transfer."""
-
-    code = "year_started"
-
-    def __init__(self, year: str, starts_on: date) -> None:
-        super().__init__(
-            f"the school year {year} started on {starts_on.isoformat()}: ask for a mid-year "
-            "transfer instead",
-            f"Năm học {year} đã bắt đầu ngày {starts_on.strftime('%d/%m/%Y')}: "
-            "hãy đề nghị chuyển trường trong năm học",
-        )
-
-
-class RecordNotFinalizedError(WorkflowError):
-    """A transcript of an earlier year at the leaving school is not finalized yet."""
-
-    code = "record_not_finalized"
-
-    def __init__(self, pending: tuple[tuple[str, str, str], ...]) -> None:
-        listed = ", ".join(f"{year} ({status})" for _, year, status in pending)
-        super().__init__(
-            f"the leaving school's transcripts are not all finalized: {listed}",
-            f"Học bạ tại trường chuyển đi chưa hoàn tất hết: {listed}",
-        )
-        self.pending = pending
-        """(transcript id, NamHoc, status) of each transcript not finalized."""
 
 
 @dataclass(frozen=True, slots=True)
