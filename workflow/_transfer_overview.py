@@ -132,7 +132,8 @@ def _class_names(session: Session, ids: set[int]) -> dict[int, str]:
 
 def transfer_overview(uow: UnitOfWork, *, actor: Actor, now: datetime) -> TransferOverview:
     """The transfers into and out of the officer's schools, newest first, with the actions
-    open to them; academic affairs only (NotAssignedError otherwise)."""
+    open to them; academic affairs only (NotAssignedError otherwise). One ``student.read``
+    audit entry per transfer shown."""
     if actor.is_administrator:
         raise AdministratorForbiddenError
     schools = _officer_schools(actor)
@@ -195,4 +196,17 @@ def transfer_overview(uow: UnitOfWork, *, actor: Actor, now: datetime) -> Transf
             )
             for t, student, year in rows
         )
-        return TransferOverview(lines, _classes(session, actor, schools))
+        # Each student the list names is a read of their data (REQ-17), as in every listing.
+        for transfer, student, _ in rows:
+            uow.audit.record(
+                actor=actor,
+                action="student.read",
+                object_type="student",
+                object_id=str(student.id),
+                now=now,
+                details={"transfer_id": transfer.id, "via": "transfers"},
+            )
+        classes = _classes(session, actor, schools)
+        if rows:
+            uow.commit("the audit log")
+        return TransferOverview(lines, classes)

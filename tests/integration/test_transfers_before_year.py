@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from domain.documents import verify_xml
 from domain.model import (
+    AuditEvent,
     Enrollment,
     Student,
     Transcript,
@@ -258,6 +259,16 @@ def test_a_transfer_with_an_unfinished_transcript_is_refused_and_the_school_may_
         "Học bạ năm 2024-2025 chưa hoàn tất",
         (),
     )
+    with Session(world.engine) as session:
+        reads = session.exec(
+            select(AuditEvent)
+            .where(
+                AuditEvent.action == "student.read",
+                AuditEvent.object_id == str(world.student_ids[1]),
+            )
+            .order_by(col(AuditEvent.seq))
+        ).all()
+        assert [r.details.get("via") for r in reads][-1:] == ["transfers"]
     # Refused is closed: the receiving school may ask again.
     assert ask(scene, scene.binh_pid) != transfer_id
 
