@@ -280,6 +280,7 @@ from workflow._transfer_errors import (
     TransferNotSignedError,
     TransferPendingError,
     TransferStateError,
+    YearNotOverError,
     YearStartedError,
 )
 from workflow._transfer_freeze import TransferredAwayError
@@ -522,6 +523,7 @@ __all__ = [
     "YearEndNotProposedError",
     "YearEndOutdatedError",
     "YearEndView",
+    "YearNotOverError",
     "YearStartedError",
     "YearWindows",
     "accept_transfer",

@@ -85,3 +85,17 @@ class RecordNotFinalizedError(WorkflowError):
         )
         self.pending = pending
         """(transcript id, NamHoc, status) of each transcript not finalized."""
+
+
+class YearNotOverError(WorkflowError):
+    """The student's last school year at the leaving school has not reached its lock date."""
+
+    code = "year_not_over"
+
+    def __init__(self, year: str, lock_on: date) -> None:
+        super().__init__(
+            f"the school year {year} at the leaving school is not over: it locks on "
+            f"{lock_on.isoformat()}",
+            f"Năm học {year} tại trường chuyển đi chưa kết thúc: hạn khoá dữ liệu là ngày "
+            f"{lock_on.strftime('%d/%m/%Y')}",
+        )

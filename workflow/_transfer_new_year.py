@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -24,9 +23,6 @@ from domain.model import (
     Enrollment,
     SchoolClass,
     SchoolYear,
-    Transcript,
-    TranscriptKind,
-    TranscriptStatus,
     Transfer,
     TransferKind,
     TransferStage,
@@ -50,16 +46,13 @@ from workflow._transfer import (
 )
 from workflow._transfer_errors import (
     NotEnrolledError,
-    RecordNotFinalizedError,
     TransferPendingError,
     TransferStateError,
     YearStartedError,
 )
+from workflow._transfer_new_year_checks import SCHOOL_ZONE, check_finalized, check_year_over
 from workflow._transfer_students import find_student
 from workflow._uow import UnitOfWork
-
-SCHOOL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-"""The zone a school year's first day is counted in (the regulation is Ho Chi Minh City's)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,32 +174,14 @@ def _refuse_unless_deciding(session: Session, actor: Actor, transfer: Transfer) 
         )
 
 
-def _check_finalized(session: Session, transfer: Transfer, new_year: SchoolYear) -> None:
-    rows = session.exec(
-        select(Transcript.id, SchoolYear.name, Transcript.status)
-        .join(SchoolYear, col(SchoolYear.id) == Transcript.school_year_id)
-        .where(
-            Transcript.student_id == transfer.student_id,
-            Transcript.school_id == transfer.from_school_id,
-            col(SchoolYear.starts_on) < new_year.starts_on,
-            col(Transcript.status).not_in(
-                (TranscriptStatus.FINALIZED, TranscriptStatus.SUPERSEDED)
-            ),
-            Transcript.kind != TranscriptKind.CHUYEN_TRUONG,
-        )
-        .order_by(col(SchoolYear.starts_on))
-    ).all()
-    if rows:
-        raise RecordNotFinalizedError(tuple((i, y, str(s)) for i, y, s in rows))
-
-
 def _accept_before_year(
     uow: UnitOfWork, transfer: Transfer, *, actor: Actor, now: datetime
 ) -> None:
     session = uow.session
     year = session.get(SchoolYear, transfer.school_year_id)
     assert year is not None and transfer.to_class_id is not None  # set when asked
-    _check_finalized(session, transfer, year)
+    check_year_over(session, transfer, year, now)
+    check_finalized(session, transfer, year)
     effective_on = max(year.starts_on, _local_day(now))
     placed = session.exec(
         select(Enrollment)
@@ -254,8 +229,9 @@ def accept_transfer_request(
     Mid-year: as ``accept_transfer`` (the leaving school's ChuyenTruong record opens in
     draft). Before the year: the leaving school's academic affairs accepts, and the transfer
     is completed at once (the student joins the receiving class on the year's first day, or
-    today if it has passed); RecordNotFinalizedError names each earlier transcript that is not
-    finalized yet.
+    today if it has passed). Refused until the student's last year at the leaving school has
+    passed its lock date (YearNotOverError), and while a transcript of an earlier year is not
+    finalized (RecordNotFinalizedError, naming each).
     """
     with uow:
         session = uow.session

@@ -52,6 +52,7 @@ from workflow import (
     SigningStep,
     TransferredAwayError,
     TransferStateError,
+    YearNotOverError,
     YearStartedError,
     accept_transfer_request,
     allowed_actions,
@@ -302,3 +303,28 @@ def test_only_the_receiving_schools_officer_asks_and_only_before_the_year_starts
             actor=world.actor("hocvu.b", ASKED),
             now=ASKED,
         )
+
+
+def test_the_leaving_school_accepts_only_once_the_students_year_there_is_over(
+    scene: Scene,
+) -> None:
+    world = scene.world
+    transfer_id = request_new_year_transfer(
+        world.uow(),
+        personal_id=AN,
+        to_class_id=world.class_ids["7B1"],
+        actor=world.actor("hocvu.b", BEFORE_LOCK),
+        now=BEFORE_LOCK,
+    )
+    with pytest.raises(YearNotOverError) as early:
+        accept_transfer_request(
+            world.uow(),
+            transfer_id=transfer_id,
+            actor=world.actor("hocvu", BEFORE_LOCK),
+            now=BEFORE_LOCK,
+        )
+    assert "30/06/2025" in early.value.message_vi
+    accepted = accept_transfer_request(
+        world.uow(), transfer_id=transfer_id, actor=world.actor("hocvu", DECIDED), now=DECIDED
+    )
+    assert accepted.kind is TransferKind.BEFORE_YEAR
