@@ -58,6 +58,13 @@ def test_a_transfer_request_is_asked_refused_with_a_reason_and_read_back(
     request = outgoing.locator("article", has=page.get_by_role("heading", name=re.compile(name)))
     expect(request).to_contain_text(SCHOOL_NAME)
     check_page(page, "chuyen-truong-tra-loi")
+    # The student's year here is not over: accepting now is refused, saying why.
+    request.get_by_role("button", name="Đồng ý chuyển trường").click()
+    expect(
+        page.get_by_text(re.compile("Năm học 2026-2027 tại trường chuyển đi chưa kết thúc"))
+    ).to_be_visible()
+    check_page(page, "chuyen-truong-chua-ket-thuc")
+    page.goto("/chuyen-truong")
     request.get_by_label("Lý do từ chối").fill("Học sinh đã đăng ký học tiếp tại trường")
     request.get_by_role("button", name="Từ chối").click()
     expect(request).to_contain_text("Đã bị từ chối")
