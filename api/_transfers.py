@@ -3,7 +3,10 @@
 Academic affairs of either school asks (``POST /transfers``), the other school's accepts
 (``POST /transfers/{id}/accept``: the leaving school's ChuyenTruong record opens in draft for
 its principal and clerk), and once it is sealed the receiving school completes it
-(``POST /transfers/{id}/complete``). ``GET /students/{personal_id}/record-chain`` lists the
+(``POST /transfers/{id}/complete``). Before the school year the receiving school asks
+(``POST /transfers/new-year``) and the leaving school's acceptance completes it; either
+school asked may refuse (``POST /transfers/{id}/refuse``); ``GET /transfers`` lists them.
+``GET /students/{personal_id}/record-chain`` lists the
 student's transcripts as the caller's school holds them.
 """
 
@@ -21,10 +24,13 @@ from api._openapi import PROBLEMS
 from workflow import (
     Actor,
     UnitOfWork,
-    accept_transfer,
+    accept_transfer_request,
     complete_transfer,
+    refuse_transfer,
+    request_new_year_transfer,
     request_transfer,
     student_record_chain,
+    transfer_overview,
 )
 
 RowId = Annotated[int, PathParameter(ge=1, le=2**31 - 1, description="The transfer's id.")]
@@ -55,6 +61,29 @@ class TransferIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(max_length=500, description="Why (optional).")] = ""
 
 
+class NewYearTransferIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The receiving school asks for a student before the school year starts."""
+
+    personal_id: Annotated[
+        str, msgspec.Meta(pattern=r"^\d{12}$", description="The student's 12-digit personal ID.")
+    ]
+    to_class_id: Annotated[
+        int,
+        msgspec.Meta(
+            ge=1, le=2**31 - 1, description="The receiving school's class of the new year."
+        ),
+    ]
+    reason: Annotated[str, msgspec.Meta(max_length=500, description="Why (optional).")] = ""
+
+
+class RefuseIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The school asked declines, saying why."""
+
+    reason: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=500, description="Why (shown to the asker).")
+    ]
+
+
 class AcceptIn(msgspec.Struct, forbid_unknown_fields=True):
     """The other school's acceptance; the receiving school names the class if not yet."""
 
@@ -74,9 +103,40 @@ class TransferCreated(msgspec.Struct):
 
 
 class TransferAccepted(msgspec.Struct):
-    """The leaving school's ChuyenTruong transcript, in draft for its principal."""
+    """What accepting did: mid-year, the leaving school's ChuyenTruong transcript opened in
+    draft for its principal; before the year, the transfer is completed."""
 
-    transcript_id: Annotated[str, _d("The ChuyenTruong transcript (MaHocBa).")]
+    transcript_id: Annotated[
+        str | None, _d("The ChuyenTruong transcript (MaHocBa); null before the year.")
+    ]
+    kind: Annotated[str, _d("`mid_year` or `before_year`.")] = "mid_year"
+
+
+class TransferLineOut(msgspec.Struct):
+    """One transfer into or out of the caller's school."""
+
+    id: Annotated[int, _d("The transfer's id.")]
+    kind: Annotated[str, _d("`mid_year` or `before_year`.")]
+    stage: Annotated[str, _d("`requested`, `accepted`, `completed` or `refused`.")]
+    incoming: Annotated[bool, _d("The caller's school receives the student.")]
+    student_name: Annotated[str, _d("The student's full name.")]
+    personal_id_masked: Annotated[str, _d("The personal ID, masked.")]
+    school_year: Annotated[str, _d("NamHoc of the transfer.")]
+    from_school: Annotated[str, _d("The leaving school.")]
+    from_class: Annotated[str, _d("The student's class there.")]
+    to_school: Annotated[str, _d("The receiving school.")]
+    to_class: Annotated[str | None, _d("The receiving class, once chosen.")]
+    requested_at: Annotated[datetime, _d("When it was asked.")]
+    reason: Annotated[str, _d("Why it was asked.")]
+    refusal_reason: Annotated[str | None, _d("Why it was refused.")]
+    transcript_id: Annotated[str | None, _d("The ChuyenTruong record (mid-year).")]
+    actions: Annotated[list[str], _d("What the caller may do now: accept, refuse, complete.")]
+
+
+class TransfersOut(msgspec.Struct):
+    """The transfers into and out of the caller's schools, newest first."""
+
+    items: Annotated[list[TransferLineOut], _d("The transfers, newest first.")]
 
 
 class ChainLinkOut(msgspec.Struct):
@@ -126,6 +186,78 @@ class TransferController(Controller):
         )
         return TransferCreated(id=transfer_id)
 
+    @post("/transfers/new-year", status_code=201, sync_to_thread=True, responses=PROBLEMS)
+    def request_new_year(
+        self,
+        data: JSONBody[NewYearTransferIn],
+        *,
+        uow: NamedDependency[UnitOfWork],
+        actor: NamedDependency[Actor],
+        now: NamedDependency[datetime],
+    ) -> TransferCreated:
+        """The receiving school's academic affairs asks for a student before the year."""
+        transfer_id = request_new_year_transfer(
+            uow,
+            personal_id=data.personal_id,
+            to_class_id=data.to_class_id,
+            reason=data.reason,
+            actor=actor,
+            now=now,
+        )
+        return TransferCreated(id=transfer_id)
+
+    @get("/transfers", sync_to_thread=True, responses=PROBLEMS)
+    def overview(
+        self,
+        *,
+        uow: NamedDependency[UnitOfWork],
+        actor: NamedDependency[Actor],
+        now: NamedDependency[datetime],
+    ) -> TransfersOut:
+        """Academic affairs: the transfers into and out of their schools, newest first."""
+        seen = transfer_overview(uow, actor=actor, now=now)
+        return TransfersOut(
+            items=[
+                TransferLineOut(
+                    id=line.id,
+                    kind=line.kind.value,
+                    stage=line.stage.value,
+                    incoming=line.incoming,
+                    student_name=line.student_name,
+                    personal_id_masked=line.personal_id_masked,
+                    school_year=line.school_year,
+                    from_school=line.from_school,
+                    from_class=line.from_class,
+                    to_school=line.to_school,
+                    to_class=line.to_class,
+                    requested_at=line.requested_at,
+                    reason=line.reason,
+                    refusal_reason=line.refusal_reason,
+                    transcript_id=line.transcript_id,
+                    actions=list(line.actions),
+                )
+                for line in seen.lines
+            ]
+        )
+
+    @post(
+        "/transfers/{transfer_id:int}/refuse",
+        status_code=204,
+        sync_to_thread=True,
+        responses=PROBLEMS,
+    )
+    def refuse(
+        self,
+        transfer_id: RowId,
+        data: JSONBody[RefuseIn],
+        *,
+        uow: NamedDependency[UnitOfWork],
+        actor: NamedDependency[Actor],
+        now: NamedDependency[datetime],
+    ) -> None:
+        """The school asked declines a requested transfer, saying why."""
+        refuse_transfer(uow, transfer_id=transfer_id, reason=data.reason, actor=actor, now=now)
+
     @post(
         "/transfers/{transfer_id:int}/accept",
         status_code=200,
@@ -142,10 +274,10 @@ class TransferController(Controller):
         now: NamedDependency[datetime],
     ) -> TransferAccepted:
         """The other school's academic affairs accepts (the queue's `accept_transfer`)."""
-        transcript_id = accept_transfer(
+        accepted = accept_transfer_request(
             uow, transfer_id=transfer_id, to_class_id=data.to_class_id, actor=actor, now=now
         )
-        return TransferAccepted(transcript_id=transcript_id)
+        return TransferAccepted(transcript_id=accepted.transcript_id, kind=accepted.kind.value)
 
     @post(
         "/transfers/{transfer_id:int}/complete",

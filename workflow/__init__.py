@@ -276,9 +276,25 @@ from workflow._transfer import accept_transfer, complete_transfer, request_trans
 from workflow._transfer_chain import ChainLink, student_record_chain
 from workflow._transfer_errors import (
     NotEnrolledError,
+    RecordNotFinalizedError,
     TransferNotSignedError,
     TransferPendingError,
     TransferStateError,
+    YearNotOverError,
+    YearStartedError,
+)
+from workflow._transfer_freeze import TransferredAwayError
+from workflow._transfer_new_year import (
+    AcceptedTransfer,
+    accept_transfer_request,
+    refuse_transfer,
+    request_new_year_transfer,
+)
+from workflow._transfer_overview import (
+    ClassChoice,
+    TransferLine,
+    TransferOverview,
+    transfer_overview,
 )
 from workflow._transitions import snapshot
 from workflow._uow import UnitOfWork
@@ -320,6 +336,7 @@ __all__ = [
     "SHARE_LINK_DAYS",
     "SYSTEM",
     "WINDOW_ROLES",
+    "AcceptedTransfer",
     "AccessGoneError",
     "AccessPolicy",
     "AccessReport",
@@ -349,6 +366,7 @@ __all__ = [
     "CityClient",
     "CityExchange",
     "CityRequest",
+    "ClassChoice",
     "ClassProgress",
     "Clock",
     "CollectingNotifier",
@@ -425,6 +443,7 @@ __all__ = [
     "PreparedItem",
     "PreparedSession",
     "ReasonRequiredError",
+    "RecordNotFinalizedError",
     "RecoveredFiles",
     "RecoveredTranscript",
     "RecoveryCodeExpiredError",
@@ -486,9 +505,12 @@ __all__ = [
     "TranscriptOutcome",
     "TranscriptSummary",
     "TranscriptView",
+    "TransferLine",
     "TransferNotSignedError",
+    "TransferOverview",
     "TransferPendingError",
     "TransferStateError",
+    "TransferredAwayError",
     "TrustRootsMissingError",
     "UnitOfWork",
     "UnknownPurposeError",
@@ -501,8 +523,11 @@ __all__ = [
     "YearEndNotProposedError",
     "YearEndOutdatedError",
     "YearEndView",
+    "YearNotOverError",
+    "YearStartedError",
     "YearWindows",
     "accept_transfer",
+    "accept_transfer_request",
     "access_policy",
     "access_report",
     "allowed_actions",
@@ -580,8 +605,10 @@ __all__ = [
     "record_supplementary_results",
     "recovered_files",
     "recovery_policy",
+    "refuse_transfer",
     "request_correction",
     "request_entry_correction",
+    "request_new_year_transfer",
     "request_recovery_code",
     "request_transfer",
     "resolve_actor",
@@ -600,6 +627,7 @@ __all__ = [
     "student_record_chain",
     "task_queue",
     "transcript_document",
+    "transfer_overview",
     "tsa_at_url",
     "verify_audit_chain",
     "verify_password",

@@ -16,6 +16,7 @@ from workflow._facts import TranscriptFacts
 from workflow._facts_loader import load_facts
 from workflow._flow import TranscriptFlow
 from workflow._policy import SignatureEvidence
+from workflow._transfer_freeze import UNFROZEN_EVENTS, freezing_transfers
 
 # Stands for "a reason will be given" and "the clerk signs with the organisation certificate":
 # asking whether an action is allowed must not fail on input the user has not typed yet.
@@ -62,11 +63,19 @@ def allowed_actions(
     Subject signatures are listed per subject, as ``sign_subject:<Ma>``.
     """
     facts = load_facts(session, transcript, now=now)
+    frozen = bool(
+        freezing_transfers(
+            session,
+            school_id=transcript.school_id,
+            school_year_id=transcript.school_year_id,
+            student_ids=(transcript.student_id,),
+        )
+    )
     flow = TranscriptFlow(transcript)
     status = TranscriptStatus(transcript.status)
     actions: list[str] = []
     for event in flow.enabled_events(facts=facts, subject_code=""):
-        if event.id in _INDIRECT:
+        if event.id in _INDIRECT or (frozen and event.id not in UNFROZEN_EVENTS):
             continue
         for action, check in _candidates(event.id, actor, facts, status, now):
             try:

@@ -25,6 +25,7 @@ from domain.model import (
 from workflow._actor import Actor
 from workflow._allowed import allowed_actions
 from workflow._errors import NotFoundError
+from workflow._transfer_reading import reads_as_receiving_school
 from workflow._uow import UnitOfWork
 
 _SCHOOL_WIDE = (Role.PRINCIPAL, Role.ACADEMIC_AFFAIRS, Role.CLERK)
@@ -100,7 +101,7 @@ def may_read(session: Session, actor: Actor, transcript: Transcript) -> bool:
     if student is not None and student.person_id == actor.person_id:
         return True
     guardian = session.get(GuardianLink, (transcript.student_id, actor.person_id))
-    return guardian is not None
+    return guardian is not None or reads_as_receiving_school(session, actor, transcript)
 
 
 def _signatures(session: Session, transcript_id: str) -> tuple[SignatureView, ...]:

@@ -53,6 +53,7 @@ from workflow._signing_errors import (
     TrustRootsMissingError,
 )
 from workflow._signing_steps import SigningStep, slot_of_step
+from workflow._transfer_freeze import check_transcript_not_transferred
 from workflow._transitions import acting_person, get_transcript
 from workflow._uow import UnitOfWork
 
@@ -146,6 +147,8 @@ def prepare_signing(
             # (the state check below would otherwise confirm it does). No role skips this.
             if not may_read(session, actor, row):
                 raise NotFoundError("transcript", transcript_id)
+            # A school the student transferred away from signs nothing more of theirs.
+            check_transcript_not_transferred(session, row, "sign")
             facts = load_facts(session, row, now=now)
             check_may_sign(
                 actor=actor,

@@ -33,6 +33,7 @@ from domain.model import (
 )
 from workflow._errors import DataLockedError, EntrySignedError, EntryWindowClosedError
 from workflow._tracking_scope import ClassYear
+from workflow._transfer_freeze import check_not_transferred
 
 LATER_SLOTS = frozenset({SlotKind.GVCN.value, SlotKind.HIEU_TRUONG.value, SlotKind.DON_VI.value})
 """The signatures that cover every entry of the transcript, homeroom data included."""
@@ -96,12 +97,17 @@ def _lock_passed(lock_at: datetime, year: str) -> DataLockedError:
 def check_before_lock(
     session: Session, where: ClassYear, *, student_ids: Iterable[int], now: datetime
 ) -> frozenset[int]:
-    """Refuse if a student's data is locked at ``now``; return those still open only
-    because they are in the supplementary group (empty before the main lock date)."""
+    """Refuse if a student's data is locked at ``now`` (or read-only at a school they
+    transferred away from); return those still open only because they are in the
+    supplementary group (empty before the main lock date)."""
     year = where.year
+    ids = list(student_ids)
+    assert year.id is not None  # a stored row
+    check_not_transferred(
+        session, school_id=where.klass.school_id, school_year_id=year.id, student_ids=ids
+    )
     if now < year.main_lock_at:
         return frozenset()
-    ids = list(student_ids)
     group = supplementary_group(session, where, ids)
     if any(sid not in group for sid in ids):
         raise _lock_passed(year.main_lock_at, year.name)

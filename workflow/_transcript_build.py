@@ -50,6 +50,7 @@ from workflow._facts_loader import load_facts
 from workflow._tracking_scope import ClassYear, load_class_year, reads_whole_class
 from workflow._transcript_build_data import Json, transcript_data
 from workflow._transcript_build_parts import is_built, keep_signed
+from workflow._transfer_freeze import check_not_transferred
 from workflow._transitions import replace_data, snapshot
 from workflow._uow import UnitOfWork
 from workflow._year_end_input import (
@@ -247,6 +248,13 @@ def _build(
     uow: UnitOfWork, where: ClassYear, student_ids: list[int], *, actor: Actor, now: datetime
 ) -> tuple[str, ...]:
     session = uow.session
+    assert where.year.id is not None  # a stored row
+    check_not_transferred(
+        session,
+        school_id=where.klass.school_id,
+        school_year_id=where.year.id,
+        student_ids=student_ids,
+    )
     read = _read_class(session, where, student_ids, now)
     existing = current_annual(session, where, student_ids)
     built = []

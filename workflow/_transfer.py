@@ -27,6 +27,7 @@ from domain.model import (
     Transcript,
     TranscriptKind,
     Transfer,
+    TransferKind,
     TransferStage,
     mask_personal_id,
     state_hash,
@@ -55,20 +56,20 @@ from workflow._uow import UnitOfWork
 OPEN = (TransferStage.REQUESTED, TransferStage.ACCEPTED)
 
 
-def _officer_of(actor: Actor, school_id: int, year_id: int) -> bool:
+def officer_of(actor: Actor, school_id: int, year_id: int) -> bool:
     return actor.holds(Role.ACADEMIC_AFFAIRS, school_id=school_id, school_year_id=year_id)
 
 
-def _refuse_unless_officer(actor: Actor, school_ids: tuple[int, ...], year_id: int) -> None:
+def refuse_unless_officer(actor: Actor, school_ids: tuple[int, ...], year_id: int) -> None:
     if actor.is_administrator:
         raise AdministratorForbiddenError
-    if not any(_officer_of(actor, school, year_id) for school in school_ids):
+    if not any(officer_of(actor, school, year_id) for school in school_ids):
         raise NotAssignedError(
             "academic affairs of the school concerned", "giáo vụ của trường liên quan"
         )
 
 
-def _current_enrollment(session: Session, student_id: int) -> tuple[Enrollment, SchoolClass]:
+def current_enrollment(session: Session, student_id: int) -> tuple[Enrollment, SchoolClass]:
     rows = session.exec(
         select(Enrollment, SchoolClass, SchoolYear)
         .join(SchoolClass, col(SchoolClass.id) == Enrollment.class_id)
@@ -82,7 +83,7 @@ def _current_enrollment(session: Session, student_id: int) -> tuple[Enrollment, 
     return enrollment, klass
 
 
-def _receiving_class(session: Session, transfer: Transfer, class_id: int | None) -> int:
+def receiving_class(session: Session, transfer: Transfer, class_id: int | None) -> int:
     chosen = class_id if class_id is not None else transfer.to_class_id
     if chosen is None:
         raise InvalidInputError(
@@ -104,14 +105,16 @@ def _receiving_class(session: Session, transfer: Transfer, class_id: int | None)
     return chosen
 
 
-def _load(session: Session, transfer_id: int) -> Transfer:
+def load_transfer(session: Session, transfer_id: int) -> Transfer:
     transfer = session.get(Transfer, transfer_id)
     if transfer is None:
         raise NotFoundError("transfer", transfer_id)
     return transfer
 
 
-def _record(uow: UnitOfWork, actor: Actor, action: str, transfer: Transfer, now: datetime) -> None:
+def record_transfer_event(
+    uow: UnitOfWork, actor: Actor, action: str, transfer: Transfer, now: datetime
+) -> None:
     uow.audit.record(
         actor=actor,
         action=action,
@@ -148,7 +151,7 @@ def request_transfer(
         if student is None:
             raise NotFoundError("student", mask_personal_id(personal_id))
         assert student.id is not None
-        enrollment, klass = _current_enrollment(session, student.id)
+        enrollment, klass = current_enrollment(session, student.id)
         target = session.exec(select(School).where(School.code == to_school_code)).first()
         if target is None or target.id is None:
             raise NotFoundError("school", to_school_code)
@@ -157,7 +160,7 @@ def request_transfer(
                 "to_school_code", "the student already attends it", "học sinh đang học ở trường này"
             )
         year_id = enrollment.school_year_id
-        _refuse_unless_officer(actor, (klass.school_id, target.id), year_id)
+        refuse_unless_officer(actor, (klass.school_id, target.id), year_id)
         pending = session.exec(
             select(Transfer.id).where(
                 Transfer.student_id == student.id, col(Transfer.stage).in_(OPEN)
@@ -165,7 +168,7 @@ def request_transfer(
         ).first()
         if pending is not None:
             raise TransferPendingError(pending)
-        requester = target.id if _officer_of(actor, target.id, year_id) else klass.school_id
+        requester = target.id if officer_of(actor, target.id, year_id) else klass.school_id
         assert actor.person_id is not None and klass.id is not None
         transfer = Transfer(
             student_id=student.id,
@@ -185,10 +188,10 @@ def request_transfer(
                     "only the receiving school chooses the class",
                     "chỉ trường tiếp nhận chọn lớp",
                 )
-            transfer.to_class_id = _receiving_class(session, transfer, to_class_id)
+            transfer.to_class_id = receiving_class(session, transfer, to_class_id)
         session.add(transfer)
         uow.flush("the transfer")
-        _record(uow, actor, "transfer.request", transfer, now)
+        record_transfer_event(uow, actor, "transfer.request", transfer, now)
         uow.commit("the transfer")
         assert transfer.id is not None
         return transfer.id
@@ -240,44 +243,54 @@ def accept_transfer(
     ChuyenTruong transcript's id.
     """
     with uow:
-        session = uow.session
-        transfer = _load(session, transfer_id)
-        other = (
-            transfer.from_school_id
-            if transfer.requested_by_school_id == transfer.to_school_id
-            else transfer.to_school_id
-        )
-        _refuse_unless_officer(actor, (other,), transfer.school_year_id)
-        if transfer.stage is not TransferStage.REQUESTED:
-            raise TransferStateError("accept", transfer.stage.value)
-        if to_class_id is not None and other != transfer.to_school_id:
-            raise InvalidInputError(
-                "to_class_id",
-                "only the receiving school chooses the class",
-                "chỉ trường tiếp nhận chọn lớp",
-            )
-        transfer.to_class_id = _receiving_class(session, transfer, to_class_id)
-        student = session.get(Student, transfer.student_id)
-        assert student is not None
-        row = _transfer_transcript(session, transfer, student, now)
-        session.add(row)
-        uow.flush("the transfer record")
-        transfer.stage = TransferStage.ACCEPTED
-        transfer.accepted_by_id = actor.person_id
-        transfer.accepted_at = now
-        transfer.transcript_id = row.id
-        session.add(transfer)
-        uow.audit.record(
-            actor=actor,
-            action="transcript.create",
-            object_type="transcript",
-            object_id=row.id,
-            now=now,
-            after_sha256=state_hash(snapshot(row)),
-        )
-        _record(uow, actor, "transfer.accept", transfer, now)
+        transfer = load_transfer(uow.session, transfer_id)
+        if transfer.kind is not TransferKind.MID_YEAR:
+            raise TransferStateError("accept as mid-year", transfer.kind.value)
+        record_id = accept_mid_year(uow, transfer, actor=actor, now=now, to_class_id=to_class_id)
         uow.commit("the transfer")
-        return row.id
+        return record_id
+
+
+def accept_mid_year(
+    uow: UnitOfWork, transfer: Transfer, *, actor: Actor, now: datetime, to_class_id: int | None
+) -> str:
+    """``accept_transfer`` inside the caller's unit of work (which commits)."""
+    session = uow.session
+    other = (
+        transfer.from_school_id
+        if transfer.requested_by_school_id == transfer.to_school_id
+        else transfer.to_school_id
+    )
+    refuse_unless_officer(actor, (other,), transfer.school_year_id)
+    if transfer.stage is not TransferStage.REQUESTED:
+        raise TransferStateError("accept", transfer.stage.value)
+    if to_class_id is not None and other != transfer.to_school_id:
+        raise InvalidInputError(
+            "to_class_id",
+            "only the receiving school chooses the class",
+            "chỉ trường tiếp nhận chọn lớp",
+        )
+    transfer.to_class_id = receiving_class(session, transfer, to_class_id)
+    student = session.get(Student, transfer.student_id)
+    assert student is not None
+    row = _transfer_transcript(session, transfer, student, now)
+    session.add(row)
+    uow.flush("the transfer record")
+    transfer.stage = TransferStage.ACCEPTED
+    transfer.accepted_by_id = actor.person_id
+    transfer.accepted_at = now
+    transfer.transcript_id = row.id
+    session.add(transfer)
+    uow.audit.record(
+        actor=actor,
+        action="transcript.create",
+        object_type="transcript",
+        object_id=row.id,
+        now=now,
+        after_sha256=state_hash(snapshot(row)),
+    )
+    record_transfer_event(uow, actor, "transfer.accept", transfer, now)
+    return row.id
 
 
 def complete_transfer(
@@ -290,8 +303,8 @@ def complete_transfer(
     """
     with uow:
         session = uow.session
-        transfer = _load(session, transfer_id)
-        _refuse_unless_officer(actor, (transfer.to_school_id,), transfer.school_year_id)
+        transfer = load_transfer(session, transfer_id)
+        refuse_unless_officer(actor, (transfer.to_school_id,), transfer.school_year_id)
         if transfer.stage is not TransferStage.ACCEPTED:
             raise TransferStateError("complete", transfer.stage.value)
         record = session.get(Transcript, transfer.transcript_id) if transfer.transcript_id else None
@@ -320,5 +333,5 @@ def complete_transfer(
         transfer.completed_at = now
         transfer.effective_on = effective_on
         session.add(transfer)
-        _record(uow, actor, "transfer.complete", transfer, now)
+        record_transfer_event(uow, actor, "transfer.complete", transfer, now)
         uow.commit("the transfer")

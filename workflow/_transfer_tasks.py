@@ -22,6 +22,7 @@ from domain.model import (
     TransferStage,
 )
 from workflow._record_package import ISSUED
+from workflow._transfer_new_year import deciding_years
 
 ACCEPT_TRANSFER = "accept_transfer"
 
@@ -72,7 +73,7 @@ def transfer_rows(session: Session, *, person_id: int, now: datetime) -> list[di
                 if transfer.requested_by_school_id == transfer.to_school_id
                 else transfer.to_school_id
             )
-            if not _covers(schools, other, transfer.school_year_id):
+            if not any(_covers(schools, other, y) for y in deciding_years(session, transfer)):
                 continue
             step, class_id = (
                 "request",

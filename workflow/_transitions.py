@@ -17,6 +17,7 @@ from workflow._facts import TranscriptFacts
 from workflow._facts_loader import load_facts
 from workflow._flow import TranscriptFlow
 from workflow._outbox_enqueue import OutboxListener
+from workflow._transfer_freeze import check_transcript_not_transferred
 from workflow._uow import UnitOfWork
 
 
@@ -85,6 +86,8 @@ def fire(
     ``before`` is the transcript's fingerprint before the use case touched it, when it set
     fields that belong to the transition (the signed files) before firing.
     """
+    # A school the student transferred away from keeps its record read-only (REQ-26).
+    check_transcript_not_transferred(uow.session, transcript, event)
     facts = facts or load_facts(uow.session, transcript, now=now)
     listener = _AuditListener(uow, transcript, actor, now, before)
     # The city exchange's messages commit with the transition or not at all (REQ-31).

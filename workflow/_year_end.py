@@ -18,7 +18,10 @@ administrator reads too).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+
+from sqlmodel import Session
 
 from domain.model import TranscriptStatus, YearEndRecord, state_hash
 from workflow._actor import Actor
@@ -38,6 +41,7 @@ from workflow._tracking_scope import (
     load_class_year,
 )
 from workflow._transcript_build import current_annual
+from workflow._transfer_freeze import check_not_transferred
 from workflow._transitions import acting_person
 from workflow._uow import UnitOfWork
 from workflow._year_end_input import assess, basis_fingerprint, load_class_book, read_students
@@ -68,6 +72,13 @@ def _check_principal(actor: Actor, where: ClassYear) -> None:
         raise NotAssignedError("the principal of this school", "hiệu trưởng của trường này")
 
 
+def _check_not_transferred(session: Session, where: ClassYear, students: Iterable[int]) -> None:
+    assert where.year.id is not None  # a stored row
+    check_not_transferred(
+        session, school_id=where.klass.school_id, school_year_id=where.year.id, student_ids=students
+    )
+
+
 def propose_year_end(
     uow: UnitOfWork, *, class_id: int, actor: Actor, now: datetime
 ) -> tuple[YearEndView, ...]:
@@ -82,7 +93,9 @@ def propose_year_end(
         if any(r.approved_at is not None for r in records.values()):
             raise YearEndApprovedError(where.klass.name)
         book = load_class_book(session, where)
-        years = read_students(session, book, reviewed_students(session, where))
+        reviewed = reviewed_students(session, where)
+        _check_not_transferred(session, where, reviewed)
+        years = read_students(session, book, reviewed)
         person = acting_person(actor)
         views = []
         for sid, student in years.items():
@@ -120,6 +133,7 @@ def approve_year_end(
         _check_principal(actor, where)
         check_before_main_lock(where, now=now)
         students = reviewed_students(session, where)
+        _check_not_transferred(session, where, students)
         records = year_end_records(session, where)
         for sid, name in students.items():
             record = records.get(sid)

@@ -33,6 +33,7 @@ from workflow._tracking_scope import (
     load_class_year,
 )
 from workflow._tracking_values import ScoreInput
+from workflow._transfer_freeze import check_not_transferred
 from workflow._transitions import acting_person
 from workflow._uow import UnitOfWork
 from workflow._year_end_input import assess, load_class_book, read_students, with_supplementary
@@ -132,6 +133,13 @@ def record_supplementary_results(
         name = reviewed_students(session, where).get(student_id)
         if name is None:
             raise NotFoundError(f"student of class {where.klass.name}", student_id)
+        assert where.year.id is not None  # a stored row
+        check_not_transferred(
+            session,
+            school_id=where.klass.school_id,
+            school_year_id=where.year.id,
+            student_ids=(student_id,),
+        )
         record = year_end_records(session, where).get(student_id)
         if record is None or record.approved_at is None or not record.supplementary:
             raise NotInSupplementaryGroupError(name)

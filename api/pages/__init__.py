@@ -43,6 +43,13 @@ from api.pages._staff import (
     transcript_file,
     transcript_page,
 )
+from api.pages._transfers import (
+    accept_transfer_page,
+    ask_transfer,
+    complete_transfer_page,
+    refuse_transfer_page,
+    transfers_page,
+)
 from api.pages._windows import build_class, carry_out_window, decide_window, windows_page
 from workflow import Settings
 
@@ -101,6 +108,11 @@ def pages_router(settings: Settings) -> Router:
             decide_window,
             carry_out_window,
             build_class,
+            transfers_page,
+            ask_transfer,
+            accept_transfer_page,
+            refuse_transfer_page,
+            complete_transfer_page,
         ],
         dependencies={"visit": Provide(provide_visit)},
         exception_handlers=PAGE_EXCEPTION_HANDLERS,

@@ -188,6 +188,8 @@ class Visit:
             and any(g.role in (Role.PRINCIPAL, Role.DEPARTMENT_OFFICER) for g in self.actor.grants),
             "windows": self.actor is not None
             and any(g.role in WINDOW_ROLES for g in self.actor.grants),
+            "transfers": self.actor is not None
+            and any(g.role is Role.ACADEMIC_AFFAIRS for g in self.actor.grants),
             "when": self.when,
         }
 

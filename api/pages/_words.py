@@ -26,6 +26,9 @@ STEP_VI = {
     "hk1": "Học kỳ I",
     "hk2": "Học kỳ II",
     "supplementary": "Kiểm tra lại, rèn luyện hè",
+    # A transfer task's steps.
+    "request": "Trả lời đề nghị chuyển trường",
+    "inherit": "Tiếp nhận hồ sơ đã ký",
 }
 PERIOD_VI = {k: STEP_VI[k] for k in ("hk1", "hk2", "supplementary")}
 WINDOW_ACTION_VI = {"open": "Mở nhập điểm", "close": "Khoá nhập điểm"}

@@ -50,7 +50,7 @@ from domain.model._tracking import (
     YearEndRecord,
 )
 from domain.model._transcript import Blob, CorrectionRequest, Transcript, TranscriptSignature
-from domain.model._transfer import ImportedTranscript, Transfer, TransferStage
+from domain.model._transfer import ImportedTranscript, Transfer, TransferKind, TransferStage
 
 __all__ = [
     "ACADEMIC_ROLES",
@@ -107,6 +107,7 @@ __all__ = [
     "TranscriptSignature",
     "TranscriptStatus",
     "Transfer",
+    "TransferKind",
     "TransferStage",
     "UTCDateTime",
     "UnknownSubjectError",

@@ -21,6 +21,18 @@ class TransferStage(StrEnum):
     """Accepted: the leaving school's ChuyenTruong transcript waits for its principal and clerk."""
     COMPLETED = "completed"
     """The receiving school inherited the record; the student is enrolled there."""
+    REFUSED = "refused"
+    """The school asked to accept declined, with a reason; nothing else changed."""
+
+
+class TransferKind(StrEnum):
+    """When in the school year the student moves (REQ-26)."""
+
+    MID_YEAR = "mid_year"
+    """During the year: the leaving school signs a ChuyenTruong record of the results so far."""
+    BEFORE_YEAR = "before_year"
+    """Before the school year starts: the receiving school inherits every finalized
+    transcript and opens the new year; no new record is signed."""
 
 
 class Transfer(SQLModel, table=True):
@@ -40,6 +52,13 @@ class Transfer(SQLModel, table=True):
     to_school_id: int = Field(foreign_key="schools.id", index=True)
     to_class_id: int | None = Field(default=None, foreign_key="classes.id")
     """The class the student continues the year in; chosen by the receiving school."""
+    kind: TransferKind = Field(
+        default=TransferKind.MID_YEAR,
+        sa_type=enum_column(TransferKind),
+        sa_column_kwargs={"server_default": TransferKind.MID_YEAR.value},
+    )
+    """Mid-year (a ChuyenTruong record) or before the year (``school_year_id`` is the new
+    year, ``from_class_id`` the student's last class at the leaving school)."""
     stage: TransferStage = Field(
         default=TransferStage.REQUESTED, sa_type=enum_column(TransferStage), index=True
     )
@@ -55,6 +74,10 @@ class Transfer(SQLModel, table=True):
     completed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     effective_on: date | None = None
     """The day the student left the leaving school and joined the receiving one."""
+    refused_by_id: int | None = Field(default=None, foreign_key="people.id")
+    refused_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    refusal_reason: str | None = Field(default=None, max_length=500)
+    """Why the school asked to accept declined (shown to the school that asked)."""
 
 
 class ImportedTranscript(SQLModel, table=True):

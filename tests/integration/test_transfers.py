@@ -21,6 +21,7 @@ from domain.model import (
     TransferStage,
 )
 from domain.signatures import TrustSettings, verify_transcript_file
+from tests.support.clock import vn
 from tests.support.signing import (
     authority,
     sign_session,
@@ -37,22 +38,34 @@ from tests.support.transfers import (
     second_school,
     transfer_world,
 )
-from tests.support.world import World
+from tests.support.world import AFTER_LOCK, World
 from workflow import (
+    SYSTEM,
+    HomeroomEntry,
     IncompleteTrackingError,
     NotAssignedError,
     NotFoundError,
     SigningStep,
+    SubjectEntry,
     TransferNotSignedError,
     TransferPendingError,
+    TransferredAwayError,
     accept_transfer,
     check_package,
     complete_transfer,
     export_student_record,
+    finalize,
+    read_student_year,
+    read_transcript,
+    record_homeroom_data,
+    record_subject_scores,
     request_transfer,
+    revoke,
     student_record_chain,
     task_queue,
 )
+
+AFTER_RETURN = vn(2025, 3, 3, 9, 0)
 
 
 def trust() -> TrustSettings:
@@ -218,3 +231,144 @@ def test_asking_for_a_transfer_does_not_open_the_students_record_to_the_asking_s
         export_student_record(
             world.uow(), personal_id=AN, actor=world.actor("hocvu.b", MID_YEAR), now=MID_YEAR
         )
+
+
+def transferred(world: World) -> str:
+    """An's mid-year transfer, signed, sealed and completed; returns the record's id."""
+    transfer_id = requested(world)
+    record_id = accept_transfer(
+        world.uow(), transfer_id=transfer_id, actor=world.actor("hocvu", MID_YEAR), now=MID_YEAR
+    )
+    for who, step in (("hieutruong", SigningStep.PRINCIPAL), ("vanthu", SigningStep.SCHOOL)):
+        (result,) = sign_session(world, who, [record_id], step, SIGNED)
+        assert result.ok, result
+    complete_transfer(
+        world.uow(),
+        transfer_id=transfer_id,
+        actor=world.actor("hocvu.b", INHERITED),
+        now=INHERITED,
+        effective_on=date(2025, 2, 12),
+    )
+    return record_id
+
+
+def test_after_a_mid_year_transfer_the_leaving_schools_tracking_book_is_read_only_for_the_student(
+    world: World,
+) -> None:
+    transferred(world)
+    an, binh = world.student_ids[0], world.student_ids[1]
+    teacher = world.actor("gvcn.6a1", INHERITED)
+    with pytest.raises(TransferredAwayError) as refused:
+        record_homeroom_data(
+            world.uow(),
+            class_id=world.class_ids["6A1"],
+            semester=2,
+            entries=[HomeroomEntry(an, "T", 0, "Tốt")],
+            actor=teacher,
+            now=INHERITED,
+        )
+    assert "Nguyễn Văn An" in refused.value.message_vi
+    with pytest.raises(TransferredAwayError):
+        record_subject_scores(
+            world.uow(),
+            class_id=world.class_ids["6A1"],
+            subject_code="TOAN",
+            semester=2,
+            lines=[SubjectEntry(an, regular=("8",))],
+            actor=world.actor("gvbm.toan", INHERITED),
+            now=INHERITED,
+        )
+    # The other students' entries go on as before.
+    assert (
+        record_homeroom_data(
+            world.uow(),
+            class_id=world.class_ids["6A1"],
+            semester=2,
+            entries=[HomeroomEntry(binh, "K", 1, "Cố gắng")],
+            actor=teacher,
+            now=INHERITED,
+        )
+        == 1
+    )
+    # Reading the student's year still works for the leaving school's staff.
+    year = read_student_year(
+        world.uow(),
+        student_id=an,
+        class_id=world.class_ids["6A1"],
+        actor=world.actor("hieutruong", INHERITED),
+        now=INHERITED,
+    )
+    assert year.homeroom
+
+
+def test_the_sealed_transfer_record_cannot_be_revoked_by_the_leaving_school_but_still_locks(
+    world: World,
+) -> None:
+    record_id = transferred(world)
+    principal = world.actor("hieutruong", INHERITED)
+    with pytest.raises(TransferredAwayError):
+        revoke(
+            world.uow(),
+            transcript_id=record_id,
+            actor=principal,
+            reason="Ký nhầm",
+            now=INHERITED,
+        )
+    # Issuing the sealed record changes nothing in it: the lock still applies.
+    view = read_transcript(world.uow(), transcript_id=record_id, actor=principal, now=INHERITED)
+    assert view.allowed_actions == ("finalize",)
+    finalize(world.uow(), transcript_id=record_id, actor=SYSTEM, now=AFTER_LOCK)
+    with Session(world.engine) as session:
+        row = session.get(Transcript, record_id)
+        assert row is not None and row.status is TranscriptStatus.FINALIZED
+
+
+def test_a_draft_the_leaving_school_opened_before_the_transfer_is_not_signed_after_it(
+    world: World,
+) -> None:
+    draft = world.new_transcript()
+    transferred(world)
+    with pytest.raises(TransferredAwayError):
+        sign_session(
+            world, "gvbm.toan", [draft], SigningStep.SUBJECT, INHERITED, subject_code="TOAN"
+        )
+    with Session(world.engine) as session:
+        row = session.get(Transcript, draft)
+        assert row is not None and row.status is TranscriptStatus.DRAFT
+
+
+def test_a_student_who_comes_back_by_a_later_transfer_is_the_schools_again(world: World) -> None:
+    record_id = transferred(world)
+    an = world.student_ids[0]
+
+    def principal_may() -> tuple[str, ...]:
+        return read_transcript(
+            world.uow(),
+            transcript_id=record_id,
+            actor=world.actor("hieutruong", AFTER_RETURN),
+            now=AFTER_RETURN,
+        ).allowed_actions
+
+    assert principal_may() == ("finalize",)
+    with Session(world.engine) as session:
+        # The way back, as the receiving school would complete it (set down directly: the
+        # rule under test reads completed transfers, whoever made them).
+        out = session.exec(select(Transfer)).one()
+        session.add(
+            Transfer(
+                student_id=an,
+                school_year_id=world.year_id,
+                from_school_id=out.to_school_id,
+                from_class_id=world.class_ids["6B1"],
+                to_school_id=world.school_id,
+                to_class_id=world.class_ids["6A1"],
+                stage=TransferStage.COMPLETED,
+                requested_by_id=world.people["hocvu"],
+                requested_by_school_id=world.school_id,
+                requested_at=INHERITED,
+                completed_at=AFTER_RETURN,
+                effective_on=date(2025, 3, 3),
+            )
+        )
+        session.commit()
+    assert "revoke" in principal_may()

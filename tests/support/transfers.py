@@ -4,11 +4,20 @@ entered, and school B (class 6B1) with its academic affairs officer ``hocvu.b``.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from domain.model import Person, Role, RoleAssignment, School, SchoolClass
+from domain.model import (
+    ClassSubject,
+    Person,
+    Role,
+    RoleAssignment,
+    School,
+    SchoolClass,
+    SchoolYear,
+)
 from tests.support.clock import vn
 from tests.support.signing import record_birthplaces, register_personal_ids
 from tests.support.world import YEAR_START, World
@@ -65,3 +74,48 @@ def transfer_world(engine: Engine) -> World:
     an = world.student_ids[0]
     enter_homeroom(world, 1, [HomeroomEntry(an, "T", 2, "Chăm ngoan, tiến bộ.")])
     return world
+
+
+NEW_YEAR_STARTS = date(2025, 9, 5)
+ASKED = vn(2025, 8, 20, 9, 0)
+"""Before the new year: the receiving school asks."""
+DECIDED = vn(2025, 8, 22, 9, 0)
+"""The leaving school decides."""
+STARTED = vn(2025, 9, 8, 9, 0)
+"""The new year has started."""
+
+
+def new_year_school(world: World) -> int:
+    """School B with its 2025-2026 year's class 7B1 (Toán) and its academic affairs officer
+    ``hocvu.b`` (every year); returns the class's id."""
+    with Session(world.engine) as session:
+        year = SchoolYear(
+            department_code="79",
+            name="2025-2026",
+            starts_on=NEW_YEAR_STARTS,
+            ends_on=date(2026, 5, 31),
+            main_lock_at=vn(2026, 6, 30, 23, 59, 59),
+            supplementary_lock_at=vn(2026, 8, 15, 23, 59, 59),
+        )
+        school = School(code=RECEIVING, name="Trường THCS Bên Kia", department_code="79")
+        officer = Person(username="hocvu.b", full_name="Đỗ Thị Tiếp")
+        session.add_all([year, school, officer])
+        session.flush()
+        assert year.id is not None and school.id is not None and officer.id is not None
+        klass = SchoolClass(school_id=school.id, school_year_id=year.id, name="7B1", grade=7)
+        session.add(klass)
+        session.flush()
+        assert klass.id is not None
+        session.add(ClassSubject(class_id=klass.id, subject_code="TOAN", periods_per_year=140))
+        session.add(
+            RoleAssignment(
+                person_id=officer.id,
+                role=Role.ACADEMIC_AFFAIRS,
+                school_id=school.id,
+                valid_from=YEAR_START,
+            )
+        )
+        session.commit()
+        world.people["hocvu.b"] = officer.id
+        world.class_ids["7B1"] = klass.id
+        return klass.id
