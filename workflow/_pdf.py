@@ -32,11 +32,11 @@ from domain.documents import (
     xml_code,
 )
 from domain.model import TranscriptKind
+from domain.signatures import KIND_INFO_KEY, add_signature_fields
 
 # The layout moved to the domain; callers (and tests) still read it from here.
 from domain.signatures import SIGNATURE_BOXES as SIGNATURE_BOXES  # noqa: PLC0414
 from domain.signatures import SIGNATURE_PAGE as SIGNATURE_PAGE  # noqa: PLC0414
-from domain.signatures import add_signature_fields
 
 PAGE_WIDTH: Final = 595.28
 """A4 width in PDF points (210 mm)."""
@@ -118,6 +118,10 @@ class PdfContext:
     grade: str
     class_name: str
     kind: str
+    kind_code: str
+    """``LoaiHocBa``, written into the document information (``KIND_INFO_KEY``): the PDF
+    verifier reads from it which signatures the kind requires."""
+    kind_key: str
     transcript_id: str
     version: str
     full_name: str
@@ -147,7 +151,9 @@ class PdfContext:
 def render_pdf(document: TranscriptDocument, *, verify_url: str) -> bytes:
     """The transcript as an A4 PDF (two pages) with a QR code opening ``verify_url``."""
     html = _environment().get_template(_TEMPLATE).render(ctx=_context(document, verify_url))
-    pdf: bytes = HTML(string=html, base_url=_templates_dir().as_uri() + "/").write_pdf()
+    pdf: bytes = HTML(string=html, base_url=_templates_dir().as_uri() + "/").write_pdf(
+        custom_metadata=True
+    )
     return pdf
 
 
@@ -214,6 +220,8 @@ def _context(document: TranscriptDocument, verify_url: str) -> PdfContext:
         grade=str(header.grade),
         class_name=_nfc(header.class_name),
         kind=_KIND_WORDS[header.kind],
+        kind_code=header.kind.value,
+        kind_key=KIND_INFO_KEY,
         transcript_id=header.transcript_id,
         version=str(header.version),
         full_name=_nfc(student.full_name),

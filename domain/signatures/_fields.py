@@ -22,6 +22,7 @@ from pyhanko.sign.fields import (
 )
 from pyhanko.sign.general import SigningError
 
+from domain.model import TranscriptKind
 from domain.signatures._pades_errors import PdfUnreadableError
 
 FIELD_GVCN: Final = "GVCN"
@@ -32,6 +33,31 @@ FIELD_DON_VI: Final = "DonVi"
 """The school seal's field (đơn vị): the organisation certificate."""
 FIELD_NAMES: Final = (FIELD_GVCN, FIELD_HIEU_TRUONG, FIELD_DON_VI)
 """Every signature field, in signing order."""
+
+KIND_INFO_KEY: Final = "loaihocba"
+"""The key of the PDF's document information that names the transcript's kind
+(``LoaiHocBa``; lower case, as HTML metadata names reach the PDF). The renderer writes it in
+the original revision, which every signature covers; the verifier reads it from that
+revision only, so no later update can change it."""
+
+REQUIRED_FIELDS: Final[dict[TranscriptKind, tuple[str, ...]]] = {
+    TranscriptKind.CA_NAM: FIELD_NAMES,
+    TranscriptKind.CHUYEN_TRUONG: (FIELD_HIEU_TRUONG, FIELD_DON_VI),
+    TranscriptKind.SO_HOA: (FIELD_HIEU_TRUONG, FIELD_DON_VI),
+}
+"""The fields each kind must have signed (transcript-format.md: an annual record needs the
+homeroom teacher, the principal and the seal; a transfer or digitised record the principal
+and the seal)."""
+
+
+def required_fields(kind: str | None) -> tuple[str, ...]:
+    """The fields a PDF of ``kind`` must have signed; every field when the kind is unknown
+    (a PDF that names none, or names something else, is held to the strictest profile)."""
+    try:
+        return REQUIRED_FIELDS[TranscriptKind(kind)]
+    except ValueError:
+        return FIELD_NAMES
+
 
 SIGNATURE_PAGE: Final = 1
 """The page (0-based, as pyHanko counts) that carries the signature boxes: always the second."""
