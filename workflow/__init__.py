@@ -74,6 +74,12 @@ from workflow._demo_pki import (
     ensure_demo_pki,
 )
 from workflow._demo_setup import DemoConflictError
+from workflow._digitisation import (
+    MAX_SCAN_BYTES,
+    AlreadyDigitisedError,
+    digitise_paper_record,
+    scanned_original,
+)
 from workflow._document import (
     TranscriptDataIncompleteError,
     TranscriptDataInvalidError,
@@ -313,6 +319,7 @@ __all__ = [
     "MAX_PACKAGE_BYTES",
     "MAX_PAGE",
     "MAX_RECIPIENT",
+    "MAX_SCAN_BYTES",
     "MAX_WORKBOOK_BYTES",
     "SESSION_LIFETIME",
     "SHAREABLE",
@@ -325,6 +332,7 @@ __all__ = [
     "AccessReport",
     "Actor",
     "AdministratorForbiddenError",
+    "AlreadyDigitisedError",
     "ArchiveDamagedError",
     "AuditReport",
     "AuditTrail",
@@ -529,6 +537,7 @@ __all__ = [
     "decide_entry_window",
     "deliver_outbox",
     "demo_staff_identities",
+    "digitise_paper_record",
     "end_assignment",
     "ensure_demo_pki",
     "entry_corrections_for",
@@ -591,6 +600,7 @@ __all__ = [
     "revoke",
     "revoke_share_link",
     "revoke_transcript",
+    "scanned_original",
     "seed_demo",
     "send_back",
     "sign",

@@ -141,6 +141,8 @@ class PdfContext:
     title: str
     awards: str
     homeroom_comment: str
+    original: str
+    """A digitised record's scanned paper original (file name and SHA-256); empty otherwise."""
     place_and_date: str
     signer_title: str
     boxes: tuple[BoxView, ...]
@@ -255,6 +257,14 @@ def _context(document: TranscriptDocument, verify_url: str) -> PdfContext:
         title=_TITLE_WORDS[summary.title] if summary.title is not None else "",
         awards=_nfc(summary.awards),
         homeroom_comment=_nfc(summary.homeroom_comment),
+        original=(
+            ""
+            if document.original is None
+            else _nfc(
+                f"Số hoá từ học bạ giấy. Bản quét: {document.original.file_name} "
+                f"(SHA-256: {document.original.sha256})"
+            )
+        ),
         place_and_date=_nfc(
             f"{document.certification.place}, ngày {issued.day} tháng {issued.month} "
             f"năm {issued.year}"
