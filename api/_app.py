@@ -16,6 +16,7 @@ from api._clock import SystemClock
 from api._corrections import CorrectionController
 from api._demo_signer import demo_keys, demo_sign
 from api._deps import DEPENDENCIES
+from api._digitisation import HANDLERS as DIGITISATION
 from api._headers import security_headers
 from api._health import health
 from api._keys import token_secret
@@ -84,6 +85,7 @@ def create_app(
             *OWN_COPIES,
             TransferController,
             *RECORD_PACKAGES,
+            *DIGITISATION,
             *PRIVACY,
             *([demo_sign] if settings.demo else []),
         ],
