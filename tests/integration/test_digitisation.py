@@ -36,8 +36,11 @@ from workflow import (
     NotAssignedError,
     NotFoundError,
     SigningStep,
+    check_package,
     digitise_paper_record,
+    export_student_record,
     scanned_original,
+    student_record_chain,
     task_queue,
 )
 
@@ -133,6 +136,19 @@ def test_a_digitised_paper_year_is_signed_by_the_principal_and_sealed_and_verifi
     assert "Signature Field Name: HieuTruong" in poppler
     assert "Signature Field Name: DonVi" in poppler
     assert poppler.count("Signature is Valid.") == 2, poppler
+    # The record travels: the package names the paper year the signed XML says, and its
+    # checks (every hash and signature, the manifest against the XML) pass.
+    package = export_student_record(
+        world.uow(), personal_id=AN, actor=world.actor("hocvu", INHERITED), now=INHERITED
+    )
+    checked = check_package(package, trust=trust(), now=INHERITED)
+    (entry,) = [e for e in checked.manifest.entries if e.kind == "SoHoa"]
+    assert (entry.school_year, entry.class_name, entry.grade) == ("2023-2024", "6/3", 6)
+    chain = student_record_chain(
+        world.uow(), personal_id=AN, actor=world.actor("hocvu", INHERITED), now=INHERITED
+    )
+    (link,) = [link for link in chain if link.kind is TranscriptKind.SO_HOA]
+    assert (link.school_year, link.source) == ("2023-2024", "own")
     # The printed copy names the scanned original.
     text = subprocess.run(
         ["pdftotext", str(tmp_path / "sohoa.pdf"), "-"], check=True, capture_output=True, text=True
