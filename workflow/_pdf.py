@@ -152,7 +152,17 @@ class PdfContext:
 
 def render_pdf(document: TranscriptDocument, *, verify_url: str) -> bytes:
     """The transcript as an A4 PDF (two pages) with a QR code opening ``verify_url``."""
-    html = _environment().get_template(_TEMPLATE).render(ctx=_context(document, verify_url))
+    return render_template(_TEMPLATE, ctx=_context(document, verify_url))
+
+
+def transcript_context(document: TranscriptDocument, *, verify_url: str) -> PdfContext:
+    """What the transcript's two pages show (for a document that includes them)."""
+    return _context(document, verify_url)
+
+
+def render_template(template: str, **values: object) -> bytes:
+    """Any template of ``templates/`` as a PDF, the document information from its ``meta``."""
+    html = _environment().get_template(template).render(**values)
     pdf: bytes = HTML(string=html, base_url=_templates_dir().as_uri() + "/").write_pdf(
         custom_metadata=True
     )

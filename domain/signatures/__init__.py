@@ -15,6 +15,7 @@ Pure: no database, no clock — every time is passed in.
 
 from domain.signatures._codes import ErrorCode, Finding, VerificationSetupError
 from domain.signatures._fields import (
+    COPY_KIND,
     FIELD_DON_VI,
     FIELD_GVCN,
     FIELD_HIEU_TRUONG,
@@ -23,6 +24,7 @@ from domain.signatures._fields import (
     REQUIRED_FIELDS,
     SIGNATURE_BOXES,
     SIGNATURE_PAGE,
+    add_seal_field,
     add_signature_fields,
     field_specs,
     required_fields,
@@ -101,6 +103,7 @@ from domain.signatures._verify import (
 from domain.signatures._wording import describe_vi, known_codes, role_vi, verdict_vi
 
 __all__ = [
+    "COPY_KIND",
     "ECDSA_SHA256",
     "FIELD_DON_VI",
     "FIELD_GVCN",
@@ -157,6 +160,7 @@ __all__ = [
     "ValidationInfoError",
     "VerificationReport",
     "VerificationSetupError",
+    "add_seal_field",
     "add_signature_fields",
     "async_check_certificate",
     "async_check_certificates",

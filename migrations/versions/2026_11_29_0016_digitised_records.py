@@ -3,7 +3,8 @@
 A school digitises every paper year of an arriving student in its own current year, so the
 version number is unique per student, year and kind except for SoHoa (whose year is the
 paper record's, kept in the data; the use case refuses a second live record of one paper
-year).
+year). SQLite rebuilds the table for it (``workflow._migrations`` switches its foreign keys
+off meanwhile and checks every reference before committing).
 
 Revision ID: 0016
 Revises: 0014
@@ -24,15 +25,7 @@ _COLUMNS = ["student_id", "school_year_id", "kind", "version"]
 _NOT_DIGITISED = sa.text("kind <> 'SoHoa'")
 
 
-def _defer_foreign_keys() -> None:
-    # SQLite rebuilds the table to drop a constraint: the rows referencing transcripts are
-    # checked at commit, when the rebuilt table holds them again, not at the DROP.
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("PRAGMA defer_foreign_keys = ON")
-
-
 def upgrade() -> None:
-    _defer_foreign_keys()
     with op.batch_alter_table("transcripts", schema=None) as batch_op:
         batch_op.drop_constraint("uq_transcripts_student_id", type_="unique")
         batch_op.create_index(
@@ -45,7 +38,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _defer_foreign_keys()
     with op.batch_alter_table("transcripts", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_transcripts_version",
