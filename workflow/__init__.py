@@ -44,6 +44,16 @@ from workflow._certificate_login import (
     issue_certificate_challenge,
     login_with_certificate,
 )
+from workflow._certified_copy import (
+    CopyAlreadySealedError,
+    PreparedCopy,
+    PrincipalMissingError,
+    SealCertificateRequiredError,
+    certified_copy_pdf,
+    certify_copy_with,
+    complete_certified_copy,
+    prepare_certified_copy,
+)
 from workflow._city_client import CityAnswer, CityClient, CityRequest
 from workflow._clock import Clock
 from workflow._consent import (
@@ -363,6 +373,7 @@ __all__ = [
     "ConflictError",
     "ConsentRequiredError",
     "ConsentStatus",
+    "CopyAlreadySealedError",
     "CorrectionOutcome",
     "CorrectionRequestView",
     "CreatedShareLink",
@@ -430,8 +441,10 @@ __all__ = [
     "PdfSigning",
     "PdfSigningSetupError",
     "PendingDecision",
+    "PreparedCopy",
     "PreparedItem",
     "PreparedSession",
+    "PrincipalMissingError",
     "ReasonRequiredError",
     "RecoveredFiles",
     "RecoveredTranscript",
@@ -450,6 +463,7 @@ __all__ = [
     "RestoredCheck",
     "ScoreInput",
     "ScoreLineView",
+    "SealCertificateRequiredError",
     "Settings",
     "ShareLinkExpiredError",
     "ShareLinkQuotaError",
@@ -522,8 +536,11 @@ __all__ = [
     "build_class_transcripts",
     "build_transcript",
     "carry_out_window_decision",
+    "certified_copy_pdf",
+    "certify_copy_with",
     "check_archive",
     "check_package",
+    "complete_certified_copy",
     "complete_signing",
     "complete_transfer",
     "confirm_recovery_code",
@@ -574,6 +591,7 @@ __all__ = [
     "operational_counts",
     "password_needs_rehash",
     "pdf_signing_options",
+    "prepare_certified_copy",
     "prepare_signing",
     "propose_year_end",
     "read_recovered_file",

@@ -1,10 +1,13 @@
-"""Digitised paper records (SoHoa, REQ-27): several per student and year.
+"""Digitised paper records (SoHoa, REQ-27) and certified paper copies (REQ-28).
 
 A school digitises every paper year of an arriving student in its own current year, so the
 version number is unique per student, year and kind except for SoHoa (whose year is the
 paper record's, kept in the data; the use case refuses a second live record of one paper
 year). SQLite rebuilds the table for it (``workflow._migrations`` switches its foreign keys
 off meanwhile and checks every reference before committing).
+
+``certified_copies``: a copy of a student's issued transcripts, prepared for the school's
+seal and then sealed.
 
 Revision ID: 0016
 Revises: 0014
@@ -15,6 +18,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from domain.model import UTCDateTime
 
 revision: str = "0016"
 down_revision: str | None = "0014"
@@ -35,9 +40,44 @@ def upgrade() -> None:
             sqlite_where=_NOT_DIGITISED,
             postgresql_where=_NOT_DIGITISED,
         )
+    op.create_table(
+        "certified_copies",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("student_id", sa.Integer(), nullable=False),
+        sa.Column("transcript_ids", sa.JSON(), nullable=False),
+        sa.Column("prepared", sa.JSON(), nullable=True),
+        sa.Column("prepared_by_id", sa.Integer(), nullable=False),
+        sa.Column("prepared_at", UTCDateTime(), nullable=False),
+        sa.Column("pdf_sha256", sa.String(length=64), nullable=True),
+        sa.Column("sealed_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["pdf_sha256"], ["blobs.sha256"], name=op.f("fk_certified_copies_pdf_sha256_blobs")
+        ),
+        sa.ForeignKeyConstraint(
+            ["prepared_by_id"],
+            ["people.id"],
+            name=op.f("fk_certified_copies_prepared_by_id_people"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["schools.id"], name=op.f("fk_certified_copies_school_id_schools")
+        ),
+        sa.ForeignKeyConstraint(
+            ["student_id"], ["students.id"], name=op.f("fk_certified_copies_student_id_students")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_certified_copies")),
+    )
+    with op.batch_alter_table("certified_copies", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_certified_copies_school_id"), ["school_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_certified_copies_student_id"), ["student_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    op.drop_table("certified_copies")
     with op.batch_alter_table("transcripts", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_transcripts_version",
