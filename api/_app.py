@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from api._auth import SCHEME, TokenIssuer, bearer_auth
 from api._cert_login import cert_challenge, cert_login
+from api._certified_copies import HANDLERS as CERTIFIED_COPIES
 from api._clock import SystemClock
 from api._corrections import CorrectionController
 from api._demo_signer import demo_keys, demo_sign
@@ -86,6 +87,7 @@ def create_app(
             TransferController,
             *RECORD_PACKAGES,
             *DIGITISATION,
+            *CERTIFIED_COPIES,
             *PRIVACY,
             *([demo_sign] if settings.demo else []),
         ],

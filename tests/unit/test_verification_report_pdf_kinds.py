@@ -6,14 +6,11 @@ revision every signature covers, so a later update cannot relax the rule."""
 from __future__ import annotations
 
 import io
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from pyhanko.pdf_utils.generic import NameObject, TextStringObject
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from domain.documents import ScannedOriginal, TranscriptDocument
-from domain.model import TranscriptKind
 from domain.signatures import (
     FIELD_DON_VI,
     FIELD_HIEU_TRUONG,
@@ -22,29 +19,13 @@ from domain.signatures import (
     verify_pdf,
     verify_transcript_file,
 )
+from tests.support.kind_pdfs import digitised_document, principal_and_seal
 from tests.support.live_pki import live_pki
-from tests.support.pdfs import VERIFY_URL, sign_field
-from tests.support.transcripts import FIRST_SIGNATURE, annual_document, transfer_document
+from tests.support.pdfs import VERIFY_URL
+from tests.support.transcripts import annual_document, transfer_document
 from workflow._pdf import render_signable_pdf
 
 NOW = datetime(2026, 9, 1, tzinfo=UTC)
-
-
-def digitised_document() -> TranscriptDocument:
-    annual = annual_document()
-    return replace(
-        annual,
-        header=replace(annual.header, kind=TranscriptKind.SO_HOA),
-        original=ScannedOriginal(sha256="ab" * 32, file_name="hoc-ba-giay-2024.pdf"),
-    )
-
-
-def principal_and_seal(document: TranscriptDocument) -> bytes:
-    """The principal and the seal sign; the GVCN field stays empty."""
-    staff = live_pki().staff
-    pdf = render_signable_pdf(document, verify_url=VERIFY_URL)
-    pdf = sign_field(pdf, FIELD_HIEU_TRUONG, staff["ht"], FIRST_SIGNATURE)
-    return sign_field(pdf, FIELD_DON_VI, staff["dv"], FIRST_SIGNATURE + timedelta(minutes=1))
 
 
 def test_a_transfer_record_signed_by_the_principal_and_sealed_is_valid() -> None:
