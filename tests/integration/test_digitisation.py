@@ -237,3 +237,12 @@ def test_the_scan_is_read_back_by_the_schools_staff_only(world: World) -> None:
             actor=world.actor("gvcn.6a1", MID_YEAR),
             now=MID_YEAR,
         )
+
+
+def test_no_subject_teacher_signs_a_digitised_record(world: World) -> None:
+    record_id = digitise(world, whole_year())
+
+    with pytest.raises(NotAssignedError):
+        sign_session(
+            world, "gvbm.toan", [record_id], SigningStep.SUBJECT, SIGNED, subject_code="TOAN"
+        )
