@@ -236,11 +236,12 @@ def prepare_certified_copy(
         assert school is not None and school.id is not None
         _clerk_of(actor, school.id)
         chain = _seal_chain(certificate_chain, school)
+        assert actor.person_id is not None  # a clerk is a person, never the scheduler
         copy = CertifiedCopy(
             school_id=school.id,
             student_id=versions[0].student_id,
             transcript_ids=[r.id for r in versions],
-            prepared_by_id=actor.person_id or 0,
+            prepared_by_id=actor.person_id,
             prepared_at=now,
         )
         session.add(copy)
