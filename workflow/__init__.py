@@ -45,14 +45,16 @@ from workflow._certificate_login import (
     login_with_certificate,
 )
 from workflow._certified_copy import (
-    CopyAlreadySealedError,
     PreparedCopy,
-    PrincipalMissingError,
-    SealCertificateRequiredError,
-    certified_copy_pdf,
     certify_copy_with,
     complete_certified_copy,
     prepare_certified_copy,
+)
+from workflow._certified_copy_download import certified_copy_pdf
+from workflow._certified_copy_errors import (
+    CopyAlreadySealedError,
+    PrincipalMissingError,
+    SealCertificateRequiredError,
 )
 from workflow._city_client import CityAnswer, CityClient, CityRequest
 from workflow._clock import Clock
@@ -88,7 +90,6 @@ from workflow._digitisation import (
     MAX_SCAN_BYTES,
     AlreadyDigitisedError,
     digitise_paper_record,
-    scanned_original,
 )
 from workflow._document import (
     TranscriptDataIncompleteError,
@@ -190,6 +191,7 @@ from workflow._record_package_import import (
     ImportedVersion,
     import_student_record,
 )
+from workflow._scanned_original import scanned_original
 from workflow._scoped import (
     CorrectionOutcome,
     SignedFile,

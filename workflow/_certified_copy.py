@@ -6,7 +6,7 @@ for the school's organisation certificate; the bytes to sign go to the clerk's t
 completes it with the signature value (``complete_certified_copy``: assembled, verified as
 a whole, kept as a blob). ``certify_copy_with`` does both with a key held by the server
 (the demo's seal, an HSM). The school's staff download the sealed copy
-(``certified_copy_pdf``). Each step is one transaction, audited.
+(``_certified_copy_download``). Each step is one transaction, audited.
 """
 
 from __future__ import annotations
@@ -46,6 +46,11 @@ from domain.signatures import (
     verify_pdf,
 )
 from workflow._actor import Actor
+from workflow._certified_copy_errors import (
+    CopyAlreadySealedError,
+    PrincipalMissingError,
+    SealCertificateRequiredError,
+)
 from workflow._certified_copy_pdf import CopiedVersion, render_certified_copy
 from workflow._document import DEPARTMENT_PLACES
 from workflow._errors import (
@@ -53,7 +58,6 @@ from workflow._errors import (
     InvalidInputError,
     NotAssignedError,
     NotFoundError,
-    WorkflowError,
 )
 from workflow._pdf_signing import PdfSigning
 from workflow._record_package import ISSUED
@@ -71,50 +75,6 @@ _SLOT_WORDS: Final = {
     "HieuTruong": "Hiệu trưởng",
     "DonVi": "Con dấu nhà trường",
 }
-_STAFF: Final = frozenset(
-    {
-        Role.PRINCIPAL,
-        Role.ACADEMIC_AFFAIRS,
-        Role.CLERK,
-        Role.HOMEROOM_TEACHER,
-        Role.SUBJECT_TEACHER,
-    }
-)
-
-
-class SealCertificateRequiredError(WorkflowError):
-    """The copy is sealed with the school's own organisation certificate only."""
-
-    code = "organisation_certificate_required"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "the copy is sealed with the school's organisation certificate",
-            "Bản sao phải được đóng dấu bằng chứng thư số tổ chức của chính nhà trường",
-        )
-
-
-class PrincipalMissingError(WorkflowError):
-    """The school has no principal assigned now, whose name the certification carries."""
-
-    code = "principal_missing"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "the school has no principal assigned now", "Nhà trường hiện chưa có hiệu trưởng"
-        )
-
-
-class CopyAlreadySealedError(WorkflowError):
-    """The copy was sealed already; a new copy is prepared for another seal."""
-
-    code = "copy_already_sealed"
-
-    def __init__(self, copy_id: int) -> None:
-        super().__init__(
-            f"certified copy {copy_id} is already sealed",
-            f"Bản sao số {copy_id} đã được đóng dấu",
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,29 +328,3 @@ def certify_copy_with(
         uow, copy_id=prepared.copy_id, signature_value=value, actor=actor, now=now, pdf=pdf
     )
     return prepared.copy_id
-
-
-def certified_copy_pdf(uow: UnitOfWork, *, copy_id: int, actor: Actor, now: datetime) -> bytes:
-    """The sealed copy, for the school's staff (anyone else: not found). Audited as a read."""
-    if actor.is_administrator:
-        raise AdministratorForbiddenError
-    with uow:
-        session = uow.session
-        copy = session.get(CertifiedCopy, copy_id)
-        staff = copy is not None and any(
-            g.role in _STAFF and g.school_id == copy.school_id for g in actor.grants
-        )
-        if copy is None or not staff or copy.pdf_sha256 is None:
-            raise NotFoundError("certified copy", copy_id)
-        blob = session.get(Blob, copy.pdf_sha256)
-        assert blob is not None
-        uow.audit.record(
-            actor=actor,
-            action="student.read",
-            object_type="student",
-            object_id=str(copy.student_id),
-            now=now,
-            details={"via": "certified_copy", "copy_id": copy.id},
-        )
-        uow.commit("the audit log")
-        return bytes(blob.content)

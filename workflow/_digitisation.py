@@ -27,7 +27,6 @@ from typing import Any, Final
 from sqlmodel import Session, col, select
 
 from domain.model import (
-    Blob,
     Enrollment,
     Role,
     School,
@@ -80,7 +79,6 @@ _SUBJECT_KEYS: Final = (
     "GiaoVien",
 )
 _LEVEL_KEYS: Final = ("HK1", "HK2", "CaNam", "SauDanhGiaLai")
-_SCAN_READERS: Final = frozenset({Role.ACADEMIC_AFFAIRS, Role.PRINCIPAL, Role.CLERK})
 _SUMMARY_KEYS: Final = ("SoBuoiNghi", "DuocLenLop", "DanhHieu", "NhanXetGVCN", "KhenThuong")
 
 
@@ -311,39 +309,3 @@ def digitise_paper_record(
         )
         uow.commit("the digitised record")
         return row.id
-
-
-def scanned_original(
-    uow: UnitOfWork, *, transcript_id: str, actor: Actor, now: datetime
-) -> tuple[str, bytes]:
-    """The scanned paper original of a digitised record: its file name and bytes.
-
-    For the staff of the record's school who exchange records (academic affairs, the
-    principal) and its clerk; anyone else is told it does not exist. Audited
-    (``student.read``).
-    """
-    if actor.is_administrator:
-        raise AdministratorForbiddenError
-    with uow:
-        session = uow.session
-        row = session.get(Transcript, transcript_id)
-        # Any year's assignment at the school: the scan stays readable after the year.
-        allowed = row is not None and any(
-            g.role in _SCAN_READERS and g.school_id == row.school_id for g in actor.grants
-        )
-        if row is None or not allowed or row.kind != TranscriptKind.SO_HOA:
-            raise NotFoundError("digitised record", transcript_id)
-        original = row.data.get("BanGoc", {})
-        blob = session.get(Blob, original.get("SHA256"))
-        if blob is None:
-            raise NotFoundError("scanned original", transcript_id)
-        uow.audit.record(
-            actor=actor,
-            action="student.read",
-            object_type="student",
-            object_id=str(row.student_id),
-            now=now,
-            details={"via": "scanned_original", "transcript_id": row.id},
-        )
-        uow.commit("the audit log")
-        return str(original.get("TenTep")), bytes(blob.content)
