@@ -12,10 +12,12 @@ from sqlalchemy.engine import Engine
 
 from api._auth import SCHEME, TokenIssuer, bearer_auth
 from api._cert_login import cert_challenge, cert_login
+from api._certified_copies import HANDLERS as CERTIFIED_COPIES
 from api._clock import SystemClock
 from api._corrections import CorrectionController
 from api._demo_signer import demo_keys, demo_sign
 from api._deps import DEPENDENCIES
+from api._digitisation import HANDLERS as DIGITISATION
 from api._headers import security_headers
 from api._health import health
 from api._keys import token_secret
@@ -84,6 +86,8 @@ def create_app(
             *OWN_COPIES,
             TransferController,
             *RECORD_PACKAGES,
+            *DIGITISATION,
+            *CERTIFIED_COPIES,
             *PRIVACY,
             *([demo_sign] if settings.demo else []),
         ],

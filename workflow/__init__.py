@@ -44,6 +44,18 @@ from workflow._certificate_login import (
     issue_certificate_challenge,
     login_with_certificate,
 )
+from workflow._certified_copy import (
+    PreparedCopy,
+    certify_copy_with,
+    complete_certified_copy,
+    prepare_certified_copy,
+)
+from workflow._certified_copy_download import certified_copy_pdf
+from workflow._certified_copy_errors import (
+    CopyAlreadySealedError,
+    PrincipalMissingError,
+    SealCertificateRequiredError,
+)
 from workflow._city_client import CityAnswer, CityClient, CityRequest
 from workflow._clock import Clock
 from workflow._consent import (
@@ -74,6 +86,11 @@ from workflow._demo_pki import (
     ensure_demo_pki,
 )
 from workflow._demo_setup import DemoConflictError
+from workflow._digitisation import (
+    MAX_SCAN_BYTES,
+    AlreadyDigitisedError,
+    digitise_paper_record,
+)
 from workflow._document import (
     TranscriptDataIncompleteError,
     TranscriptDataInvalidError,
@@ -174,6 +191,7 @@ from workflow._record_package_import import (
     ImportedVersion,
     import_student_record,
 )
+from workflow._scanned_original import scanned_original
 from workflow._scoped import (
     CorrectionOutcome,
     SignedFile,
@@ -329,6 +347,7 @@ __all__ = [
     "MAX_PACKAGE_BYTES",
     "MAX_PAGE",
     "MAX_RECIPIENT",
+    "MAX_SCAN_BYTES",
     "MAX_WORKBOOK_BYTES",
     "SESSION_LIFETIME",
     "SHAREABLE",
@@ -342,6 +361,7 @@ __all__ = [
     "AccessReport",
     "Actor",
     "AdministratorForbiddenError",
+    "AlreadyDigitisedError",
     "ArchiveDamagedError",
     "AuditReport",
     "AuditTrail",
@@ -373,6 +393,7 @@ __all__ = [
     "ConflictError",
     "ConsentRequiredError",
     "ConsentStatus",
+    "CopyAlreadySealedError",
     "CorrectionOutcome",
     "CorrectionRequestView",
     "CreatedShareLink",
@@ -440,8 +461,10 @@ __all__ = [
     "PdfSigning",
     "PdfSigningSetupError",
     "PendingDecision",
+    "PreparedCopy",
     "PreparedItem",
     "PreparedSession",
+    "PrincipalMissingError",
     "ReasonRequiredError",
     "RecordNotFinalizedError",
     "RecoveredFiles",
@@ -461,6 +484,7 @@ __all__ = [
     "RestoredCheck",
     "ScoreInput",
     "ScoreLineView",
+    "SealCertificateRequiredError",
     "Settings",
     "ShareLinkExpiredError",
     "ShareLinkQuotaError",
@@ -539,8 +563,11 @@ __all__ = [
     "build_class_transcripts",
     "build_transcript",
     "carry_out_window_decision",
+    "certified_copy_pdf",
+    "certify_copy_with",
     "check_archive",
     "check_package",
+    "complete_certified_copy",
     "complete_signing",
     "complete_transfer",
     "confirm_recovery_code",
@@ -554,6 +581,7 @@ __all__ = [
     "decide_entry_window",
     "deliver_outbox",
     "demo_staff_identities",
+    "digitise_paper_record",
     "end_assignment",
     "ensure_demo_pki",
     "entry_corrections_for",
@@ -590,6 +618,7 @@ __all__ = [
     "operational_counts",
     "password_needs_rehash",
     "pdf_signing_options",
+    "prepare_certified_copy",
     "prepare_signing",
     "propose_year_end",
     "read_recovered_file",
@@ -618,6 +647,7 @@ __all__ = [
     "revoke",
     "revoke_share_link",
     "revoke_transcript",
+    "scanned_original",
     "seed_demo",
     "send_back",
     "sign",

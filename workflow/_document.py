@@ -5,7 +5,8 @@ what differs per version (MaHocBa, PhienBan, ThayTheCho: the row's id, version a
 replaces_id) and ``XacNhan``, which is known only when the school certifies: the place comes
 from the Department the school belongs to (or ``data["XacNhan"]["NoiCap"]``), the date is
 passed in (the signing sessions fix it when the first whole-document signature is made), the
-signer's title is the principal's. Pure mapping: incomplete data fails with
+signer's title is the principal's. A digitised record (SoHoa) carries ``BanGoc`` (the scanned
+original's ``SHA256`` and ``TenTep``) in its data. Pure mapping: incomplete data fails with
 ``TranscriptDataIncompleteError`` naming the field, data the profile refuses with
 ``TranscriptDataInvalidError``.
 """
@@ -27,6 +28,7 @@ from domain.documents import (
     InvalidDocumentError,
     LevelCode,
     Mark,
+    ScannedOriginal,
     SchoolLevel,
     SignerTitle,
     StudentDetails,
@@ -226,6 +228,20 @@ def _certification(
     return Certification(place=place, issued_on=issued_on, signer_title=SignerTitle.PRINCIPAL)
 
 
+def _original(
+    reader: _Reader, data: Mapping[str, Any], kind: TranscriptKind
+) -> ScannedOriginal | None:
+    """``BanGoc`` of a digitised record (SoHoa): the scanned paper original's SHA-256 and
+    file name; any other kind has none (whatever its data says)."""
+    if kind is not TranscriptKind.SO_HOA:
+        return None
+    original = reader.part(data, "BanGoc", "")
+    return ScannedOriginal(
+        sha256=reader.text(original, "SHA256", "BanGoc."),
+        file_name=reader.text(original, "TenTep", "BanGoc."),
+    )
+
+
 def transcript_document(
     *, transcript: Transcript, school: School, issued_on: date
 ) -> TranscriptDocument:
@@ -284,6 +300,7 @@ def transcript_document(
             ),
             summary=_summary(reader, reader.part(data, "TongHop", ""), circular),
             certification=_certification(reader, data, school, issued_on),
+            original=_original(reader, data, kind),
         )
     except InvalidDocumentError as error:
         if "CaNam" in error.why and "has HK2" in error.why:

@@ -32,11 +32,11 @@ from domain.documents import (
     xml_code,
 )
 from domain.model import TranscriptKind
+from domain.signatures import KIND_INFO_KEY, add_signature_fields
 
 # The layout moved to the domain; callers (and tests) still read it from here.
 from domain.signatures import SIGNATURE_BOXES as SIGNATURE_BOXES  # noqa: PLC0414
 from domain.signatures import SIGNATURE_PAGE as SIGNATURE_PAGE  # noqa: PLC0414
-from domain.signatures import add_signature_fields
 
 PAGE_WIDTH: Final = 595.28
 """A4 width in PDF points (210 mm)."""
@@ -118,6 +118,10 @@ class PdfContext:
     grade: str
     class_name: str
     kind: str
+    kind_code: str
+    """``LoaiHocBa``, written into the document information (``KIND_INFO_KEY``): the PDF
+    verifier reads from it which signatures the kind requires."""
+    kind_key: str
     transcript_id: str
     version: str
     full_name: str
@@ -137,6 +141,8 @@ class PdfContext:
     title: str
     awards: str
     homeroom_comment: str
+    original: str
+    """A digitised record's scanned paper original (file name and SHA-256); empty otherwise."""
     place_and_date: str
     signer_title: str
     boxes: tuple[BoxView, ...]
@@ -146,8 +152,20 @@ class PdfContext:
 
 def render_pdf(document: TranscriptDocument, *, verify_url: str) -> bytes:
     """The transcript as an A4 PDF (two pages) with a QR code opening ``verify_url``."""
-    html = _environment().get_template(_TEMPLATE).render(ctx=_context(document, verify_url))
-    pdf: bytes = HTML(string=html, base_url=_templates_dir().as_uri() + "/").write_pdf()
+    return render_template(_TEMPLATE, ctx=_context(document, verify_url))
+
+
+def transcript_context(document: TranscriptDocument, *, verify_url: str) -> PdfContext:
+    """What the transcript's two pages show (for a document that includes them)."""
+    return _context(document, verify_url)
+
+
+def render_template(template: str, **values: object) -> bytes:
+    """Any template of ``templates/`` as a PDF, the document information from its ``meta``."""
+    html = _environment().get_template(template).render(**values)
+    pdf: bytes = HTML(string=html, base_url=_templates_dir().as_uri() + "/").write_pdf(
+        custom_metadata=True
+    )
     return pdf
 
 
@@ -214,6 +232,8 @@ def _context(document: TranscriptDocument, verify_url: str) -> PdfContext:
         grade=str(header.grade),
         class_name=_nfc(header.class_name),
         kind=_KIND_WORDS[header.kind],
+        kind_code=header.kind.value,
+        kind_key=KIND_INFO_KEY,
         transcript_id=header.transcript_id,
         version=str(header.version),
         full_name=_nfc(student.full_name),
@@ -247,6 +267,14 @@ def _context(document: TranscriptDocument, verify_url: str) -> PdfContext:
         title=_TITLE_WORDS[summary.title] if summary.title is not None else "",
         awards=_nfc(summary.awards),
         homeroom_comment=_nfc(summary.homeroom_comment),
+        original=(
+            ""
+            if document.original is None
+            else _nfc(
+                f"Số hoá từ học bạ giấy. Bản quét: {document.original.file_name} "
+                f"(SHA-256: {document.original.sha256})"
+            )
+        ),
         place_and_date=_nfc(
             f"{document.certification.place}, ngày {issued.day} tháng {issued.month} "
             f"năm {issued.year}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from domain.model import Role, SlotKind, TranscriptStatus, slot_name
+from domain.model import Role, SlotKind, TranscriptKind, TranscriptStatus, slot_name
 from workflow._actor import Actor
 from workflow._errors import (
     AdministratorForbiddenError,
@@ -75,6 +75,13 @@ def subject_signer_stands_in(actor: Actor, facts: TranscriptFacts, subject_code:
 def check_sign_subject(actor: Actor, facts: TranscriptFacts, subject_code: str) -> None:
     """The subject teacher of this class (or the principal in place of one who left, REQ-16)."""
     _not_administrator(actor)
+    if facts.kind is TranscriptKind.SO_HOA:
+        # REQ-27: the principal and the clerk certify a digitised paper record; no teacher of
+        # this school kept it, so none signs a subject of it.
+        raise NotAssignedError(
+            "the principal (a digitised record has no subject signatures)",
+            "hiệu trưởng (học bạ số hoá không có chữ ký giáo viên bộ môn)",
+        )
     if subject_code not in facts.subjects:
         raise SubjectNotInTranscriptError(subject_code)
     teaches = actor.holds(

@@ -172,18 +172,22 @@ def _local_entries(
     found = []
     for row, school, klass, year in rows:
         assert row.xml_sha256 is not None
-        contents, listed = _files(session, year.name, row.id, row.xml_sha256, row.pdf_sha256)
+        # What the signed XML says: a digitised record (SoHoa) is of the paper year, grade
+        # and class, not of the row's (the year the school digitised it).
+        header = row.data.get("TTChung") or {}
+        school_year = str(header.get("NamHoc") or year.name)
+        contents, listed = _files(session, school_year, row.id, row.xml_sha256, row.pdf_sha256)
         entry = PackageEntry(
             transcript_id=row.id,
             version=row.version,
             kind=TranscriptKind(row.kind).value,
             status=TranscriptStatus(row.status).value,
-            school_year=year.name,
+            school_year=school_year,
             department_code=school.department_code,
             school_code=school.code,
             school_name=school.name,
-            class_name=klass.name,
-            grade=klass.grade,
+            class_name=str(header.get("Lop") or klass.name),
+            grade=int(header.get("Khoi") or klass.grade),
             xml=listed[0],
             pdf=listed[1] if len(listed) > 1 else None,
         )

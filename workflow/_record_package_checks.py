@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.documents import DocumentError, TranscriptDocument, read_xml
-from domain.model import TranscriptKind, mask_personal_id
-from domain.signatures import TrustSettings, VerificationReport, verify_transcript_file
+from domain.model import mask_personal_id
+from domain.signatures import TrustSettings, verify_transcript_file
 from workflow._errors import WorkflowError
 from workflow._record_package_format import (
     MANIFEST,
-    PDF_MEDIA_TYPE,
     XML_MEDIA_TYPE,
     Manifest,
     PackageEntry,
@@ -20,12 +19,6 @@ from workflow._record_package_format import (
     PackageProblem,
     open_package,
 )
-
-_OPTIONAL_PDF_FIELDS = {
-    TranscriptKind.CHUYEN_TRUONG: frozenset({"GVCN"}),
-    TranscriptKind.SO_HOA: frozenset({"GVCN"}),
-}
-"""PDF fields a kind does not require (transcript-format.md: HieuTruong and DonVi only)."""
 
 
 class PackageRejectedError(WorkflowError):
@@ -98,7 +91,7 @@ class _Checker:
             )
             return
         report = verify_transcript_file(data, trust=self.trust, now=self.now)
-        if not (report.valid or self._valid_for_kind(entry, listed, report)):
+        if not report.valid:
             codes = ", ".join(report.all_codes()) or "no verifiable signature"
             self.add(listed.path, "signature_invalid", f"{report.indication.value}: {codes}")
             return
@@ -120,24 +113,6 @@ class _Checker:
                 self.add(listed.path, "content_mismatch", wrong)
                 return
             self.documents[entry.transcript_id] = document
-
-    def _valid_for_kind(
-        self, entry: PackageEntry, listed: PackageFile, report: VerificationReport
-    ) -> bool:
-        """A ChuyenTruong or SoHoa PDF has no homeroom signature by profile, but the PDF
-        verifier, which cannot read the kind from a PDF, asks every field of it. Such a PDF
-        passes when its XML (already verified: the kind is signed) is of such a kind, every
-        signature it has passed, and only the fields the kind does not require are unsigned."""
-        document = self.documents.get(entry.transcript_id)
-        if listed.media_type != PDF_MEDIA_TYPE or document is None:
-            return False
-        optional = _OPTIONAL_PDF_FIELDS.get(document.header.kind, frozenset())
-        return (
-            bool(report.signatures)
-            and all(s.valid for s in report.signatures)
-            and set(report.missing_signatures) <= optional
-            and all(f.code == "signature_missing" and f.detail in optional for f in report.errors)
-        )
 
     def student(self, manifest: Manifest) -> None:
         ids = {d.student.personal_id for d in self.documents.values()}

@@ -79,7 +79,8 @@ def student_record_chain(
                 row.version,
                 TranscriptKind(row.kind),
                 TranscriptStatus(row.status),
-                year,
+                # A digitised record is of its paper year (TTChung/NamHoc), not the row's.
+                str((row.data.get("TTChung") or {}).get("NamHoc") or year),
                 code,
                 "own" if row.school_id == school else "transferred",
                 row.xml_sha256,

@@ -10,6 +10,7 @@ from domain.model._audit import (
     find_chain_break,
     state_hash,
 )
+from domain.model._certified_copy import CertifiedCopy
 from domain.model._challenge import CertificateChallenge
 from domain.model._columns import UTCDateTime
 from domain.model._consent import Consent
@@ -60,6 +61,7 @@ __all__ = [
     "AuditHead",
     "Blob",
     "CertificateChallenge",
+    "CertifiedCopy",
     "ChainBreak",
     "CityRegistration",
     "ClassSubject",

@@ -25,7 +25,19 @@ class Transcript(SQLModel, table=True):
 
     __tablename__ = "transcripts"
     __table_args__ = (
-        sa.UniqueConstraint("student_id", "school_year_id", "kind", "version"),
+        # One version number per student, year and kind; a digitised record (SoHoa) is of
+        # the paper record's year (TTChung/NamHoc), not the row's, and a school digitises
+        # several years of one student in the same year: the use case keeps those apart.
+        sa.Index(
+            "uq_transcripts_version",
+            "student_id",
+            "school_year_id",
+            "kind",
+            "version",
+            unique=True,
+            sqlite_where=sa.text("kind <> 'SoHoa'"),
+            postgresql_where=sa.text("kind <> 'SoHoa'"),
+        ),
         sa.Index("ix_transcripts_queue", "school_year_id", "status", "class_id"),
         sa.Index("ix_transcripts_school_status", "school_id", "school_year_id", "status"),
     )

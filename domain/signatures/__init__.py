@@ -15,14 +15,19 @@ Pure: no database, no clock — every time is passed in.
 
 from domain.signatures._codes import ErrorCode, Finding, VerificationSetupError
 from domain.signatures._fields import (
+    COPY_KIND,
     FIELD_DON_VI,
     FIELD_GVCN,
     FIELD_HIEU_TRUONG,
     FIELD_NAMES,
+    KIND_INFO_KEY,
+    REQUIRED_FIELDS,
     SIGNATURE_BOXES,
     SIGNATURE_PAGE,
+    add_seal_field,
     add_signature_fields,
     field_specs,
+    required_fields,
 )
 from domain.signatures._indications import Indication, Outcome, SubIndication, worst
 from domain.signatures._pades import (
@@ -98,15 +103,18 @@ from domain.signatures._verify import (
 from domain.signatures._wording import describe_vi, known_codes, role_vi, verdict_vi
 
 __all__ = [
+    "COPY_KIND",
     "ECDSA_SHA256",
     "FIELD_DON_VI",
     "FIELD_GVCN",
     "FIELD_HIEU_TRUONG",
     "FIELD_NAMES",
+    "KIND_INFO_KEY",
     "MAX_OBJECTS",
     "MAX_PDF_BYTES",
     "MAX_REVISIONS",
     "MAX_SIGNATURES",
+    "REQUIRED_FIELDS",
     "RSA_SHA256",
     "SIGNATURE_BOXES",
     "SIGNATURE_PAGE",
@@ -152,6 +160,7 @@ __all__ = [
     "ValidationInfoError",
     "VerificationReport",
     "VerificationSetupError",
+    "add_seal_field",
     "add_signature_fields",
     "async_check_certificate",
     "async_check_certificates",
@@ -167,6 +176,7 @@ __all__ = [
     "mask_personal_id",
     "prepare_pdf_signature",
     "reduced_font",
+    "required_fields",
     "role_of",
     "role_vi",
     "sign_pdf",

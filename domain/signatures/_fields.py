@@ -22,6 +22,7 @@ from pyhanko.sign.fields import (
 )
 from pyhanko.sign.general import SigningError
 
+from domain.model import TranscriptKind
 from domain.signatures._pades_errors import PdfUnreadableError
 
 FIELD_GVCN: Final = "GVCN"
@@ -32,6 +33,35 @@ FIELD_DON_VI: Final = "DonVi"
 """The school seal's field (đơn vị): the organisation certificate."""
 FIELD_NAMES: Final = (FIELD_GVCN, FIELD_HIEU_TRUONG, FIELD_DON_VI)
 """Every signature field, in signing order."""
+
+KIND_INFO_KEY: Final = "loaihocba"
+"""The key of the PDF's document information that names the transcript's kind
+(``LoaiHocBa``; lower case, as HTML metadata names reach the PDF). The renderer writes it in
+the original revision, which every signature covers; the verifier reads it from that
+revision only, so no later update can change it."""
+
+REQUIRED_FIELDS: Final[dict[TranscriptKind, tuple[str, ...]]] = {
+    TranscriptKind.CA_NAM: FIELD_NAMES,
+    TranscriptKind.CHUYEN_TRUONG: (FIELD_HIEU_TRUONG, FIELD_DON_VI),
+    TranscriptKind.SO_HOA: (FIELD_HIEU_TRUONG, FIELD_DON_VI),
+}
+"""The fields each kind must have signed (transcript-format.md: an annual record needs the
+homeroom teacher, the principal and the seal; a transfer or digitised record the principal
+and the seal)."""
+
+
+COPY_KIND: Final = "BanSao"
+"""The kind a certified paper copy (REQ-28) names in its document information: a copy of
+issued transcripts that the school certifies with its seal alone (``DonVi``)."""
+
+
+def required_fields(kind: str | None) -> tuple[str, ...]:
+    """The fields a PDF of ``kind`` must have signed; every field when the kind is unknown
+    (a PDF that names none, or names something else, is held to the strictest profile)."""
+    known = {k.value: fields for k, fields in REQUIRED_FIELDS.items()}
+    known[COPY_KIND] = (FIELD_DON_VI,)
+    return known.get(kind or "", FIELD_NAMES)
+
 
 SIGNATURE_PAGE: Final = 1
 """The page (0-based, as pyHanko counts) that carries the signature boxes: always the second."""
@@ -70,8 +100,22 @@ def add_signature_fields(pdf: bytes) -> bytes:
     return out.getvalue()
 
 
-def _spec(name: str) -> SigFieldSpec:
-    page, x1, y1, x2, y2 = SIGNATURE_BOXES[name]
+def add_seal_field(pdf: bytes, *, page: int, box: tuple[float, float, float, float]) -> bytes:
+    """``pdf`` with the school seal's empty field (``DonVi``) alone, on ``page`` (0-based) at
+    ``box`` (x1, y1, x2, y2 in points, origin bottom left), in one incremental update: the
+    certified paper copy's only signature. Raises PdfUnreadableError."""
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=True)
+        append_signature_field(writer, _spec(FIELD_DON_VI, (page, *box)))
+        out = io.BytesIO()
+        writer.write(out)  # type: ignore[no-untyped-call]
+    except (PdfError, SigningError, ValueError, KeyError, IndexError, TypeError) as error:
+        raise PdfUnreadableError(f"cannot add the seal field: {error}") from None
+    return out.getvalue()
+
+
+def _spec(name: str, where: tuple[int, float, float, float, float] | None = None) -> SigFieldSpec:
+    page, x1, y1, x2, y2 = where or SIGNATURE_BOXES[name]
     return SigFieldSpec(
         sig_field_name=name,
         on_page=page,

@@ -41,7 +41,7 @@ from pyhanko.sign.validation import (
 )
 from pyhanko_certvalidator import ValidationContext
 
-from domain.signatures._fields import FIELD_NAMES
+from domain.signatures._fields import FIELD_NAMES, KIND_INFO_KEY
 from domain.signatures._pades_common import run_sync, to_asn1
 
 MAX_PDF_BYTES: Final = 8 * 1024 * 1024
@@ -168,6 +168,9 @@ class PdfVerification:
     """File-level errors (``pdf_unparseable``, ``pdf_too_large``, ``too_many_signatures``,
     ``too_many_revisions``, ``too_many_objects``, ``duplicate_field``, and
     ``validation_timed_out`` when the deadline passed before every signature was judged)."""
+    kind: str | None = None
+    """The transcript kind (``LoaiHocBa``) the original revision's document information
+    names, as written; None when it names none. Every signature covers that revision."""
 
     @property
     def valid(self) -> bool:
@@ -240,7 +243,24 @@ def verify_pdf(
     signatures = tuple(check for _revision, check in checks)
     names = [s.field for s in signatures]
     errors = (DUPLICATE_FIELD,) if len(set(names)) != len(names) else ()
-    return PdfVerification(signatures, empty, errors)
+    return PdfVerification(signatures, empty, errors, kind=_original_kind(reader))
+
+
+def _original_kind(reader: PdfFileReader) -> str | None:
+    """``/loaihocba`` (the kind) of the document information as the first revision wrote it.
+
+    Read from revision 0, never from the file's latest trailer: every signature covers the
+    original revision, so whatever it says was signed; an update after a signature could
+    say anything.
+    """
+    try:
+        original = reader.get_historical_resolver(0)
+        info = original.trailer_view.raw_get("/Info")
+        # Resolved through the historical resolver: the object as revision 0 wrote it.
+        value = original.get_object(info.reference).get(f"/{KIND_INFO_KEY}")
+    except Exception:  # hostile bytes make pyHanko's reader raise nearly anything
+        return None
+    return str(value)[:32] if value is not None else None
 
 
 class _DeadlinePassedError(BaseException):

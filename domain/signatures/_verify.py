@@ -23,7 +23,7 @@ from domain.documents import (
     verify_xml,
 )
 from domain.signatures._codes import ErrorCode, Finding, require_aware
-from domain.signatures._fields import FIELD_NAMES
+from domain.signatures._fields import required_fields
 from domain.signatures._indications import Indication, Outcome, SubIndication, worst
 from domain.signatures._pades_verify import (
     CERTIFICATE_REVOKED,
@@ -192,9 +192,10 @@ async def _verify_pdf(data: bytes, *, trust: TrustSettings, now: datetime) -> Ve
     checks = await check_batch(requests, now=now, trust=trust, deadline=left)
     by_field = {s.field: check for s, check in zip(checkable, checks, strict=True)}
     signatures = [_pdf_signature(s, by_field.get(s.field)) for s in pdf.signatures]
-    # Every field of the profile must be signed, whether the file has it or not.
+    # Every field the kind requires must be signed, whether the file has it or not; the kind
+    # is the one the signed original revision names (unknown: every field).
     signed = {s.field for s in pdf.signatures}
-    missing = [f for f in FIELD_NAMES if f not in signed]
+    missing = [f for f in required_fields(pdf.kind) if f not in signed]
     return VerificationReport.build(
         format=ReportFormat.PDF,
         schema_valid=None,

@@ -137,10 +137,16 @@ ALLOWED_DIRECT: Allowed = {
 signs straight from draft, then the seal (REQ-26, REQ-27). They never pass through
 subject_signed or homeroom_signed."""
 
+ALLOWED_DIGITISED: Allowed = {
+    key: value for key, value in ALLOWED_DIRECT.items() if key != (S.DRAFT, "sign_subject")
+}
+"""SoHoa: ChuyenTruong's table without subject signatures: only the principal and the clerk
+certify a digitised paper record (REQ-27); a subject teacher is refused by the guard."""
+
 TABLES: dict[TranscriptKind, Allowed] = {
     CA_NAM: ALLOWED_CA_NAM,
     CHUYEN_TRUONG: ALLOWED_DIRECT,
-    SO_HOA: ALLOWED_DIRECT,
+    SO_HOA: ALLOWED_DIGITISED,
 }
 
 REACHABLE: dict[TranscriptKind, tuple[S, ...]] = {
@@ -152,7 +158,8 @@ REACHABLE: dict[TranscriptKind, tuple[S, ...]] = {
 
 def refusal(kind: TranscriptKind, state: S, event: str, name: str) -> type[WorkflowError]:
     """The refusal rule: the state is judged first, then the administrator, then the duty."""
-    if (state, event) not in TABLES[kind]:
+    guarded = kind is SO_HOA and (state, event) == (S.DRAFT, "sign_subject")
+    if (state, event) not in TABLES[kind] and not guarded:
         return NotAllowedInStateError
     if name == "administrator":
         return AdministratorForbiddenError
