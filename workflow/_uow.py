@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from types import TracebackType
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from workflow._audit import AuditTrail
-from workflow._database import WRITE_OPTION
+from workflow._database import WRITE_OPTION, is_postgresql
 from workflow._errors import ConflictError
 
 
@@ -50,6 +53,23 @@ class UnitOfWork:
         finally:
             session.close()
             self._session = None
+
+    def read_once(
+        self, statement: sa.Executable, parameters: Mapping[str, Any]
+    ) -> Sequence[sa.Row[Any]]:
+        """The rows of one read-only statement, run on its own outside the unit's transaction.
+
+        On PostgreSQL the statement is autocommitted (a single statement is a transaction of
+        its own): no BEGIN and ROLLBACK round trips, which matters for the one query every
+        authenticated request makes. On SQLite it is a deferred (shared-lock) read.
+        """
+        with self._engine.connect() as opened:
+            connection = (
+                opened.execution_options(isolation_level="AUTOCOMMIT")
+                if is_postgresql(self._engine)
+                else opened
+            )
+            return connection.execute(statement, parameters).all()
 
     def flush(self, what: str = "the record") -> None:
         """Send pending changes; a concurrent writer's win becomes a ConflictError."""
