@@ -13,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from workflow._audit import AuditTrail
+from workflow._audit_batches import audit_batcher
 from workflow._database import WRITE_OPTION, is_postgresql
 from workflow._errors import ConflictError
 
@@ -78,6 +79,13 @@ class UnitOfWork:
         except (StaleDataError, IntegrityError) as error:
             self.session.rollback()
             raise ConflictError(what) from error
+
+    def commit_reads(self) -> None:
+        """End a use case that only read: its transaction is rolled back (it wrote nothing)
+        and its audit entries are chained together with other concurrent reads' entries in
+        one short transaction (``AuditBatcher``). Returns once they are committed."""
+        self.session.rollback()
+        audit_batcher(self._engine).append(self.audit.take())
 
     def commit(self, what: str = "the record") -> None:
         """Flush the changes, chain the audit entries, commit once."""
