@@ -1,9 +1,10 @@
 """Benchmark: the HTTP API under 50 concurrent clients on a city-sized PostgreSQL database.
 
 Generates (once) the city of ``bench._city`` — by default 500 schools and 1,020,000
-transcripts — then serves the real app (``api.create_app``, uvicorn, one process, on
-127.0.0.1 and a free port) with a trivial Litestar endpoint registered beside it as the
-ceiling, and drives it from this process (so the clients' CPU is not the server's):
+transcripts — then serves the real app (``api.create_app``, uvicorn, one process unless
+``--workers N``, on 127.0.0.1 and a free port, in a child process) with a trivial Litestar
+endpoint registered beside it as the ceiling, and drives it from this process (so the
+clients' CPU is not the server's):
 
 - ``GET /bench/trivial`` — no login, no database: the baseline;
 - ``GET /api/v1/tasks`` for subject teachers, homeroom teachers, principals, clerks, Department
@@ -80,7 +81,7 @@ class FixedClock:
 # --- the server (a child process) -----------------------------------------------------------
 
 
-@get("/bench/trivial", sync_to_thread=False)
+@get("/bench/trivial")
 async def trivial() -> dict[str, str]:
     """The ceiling: routing and serialisation, nothing else."""
     return {"status": "ok"}
