@@ -1,9 +1,10 @@
 """Benchmark: the HTTP API under 50 concurrent clients on a city-sized PostgreSQL database.
 
 Generates (once) the city of ``bench._city`` — by default 500 schools and 1,020,000
-transcripts — then serves the real app (``api.create_app``, uvicorn, one process, on
-127.0.0.1 and a free port) with a trivial Litestar endpoint registered beside it as the
-ceiling, and drives it from this process (so the clients' CPU is not the server's):
+transcripts — then serves the real app (``api.create_app``, uvicorn, one process unless
+``--workers N``, on 127.0.0.1 and a free port, in a child process) with a trivial Litestar
+endpoint registered beside it as the ceiling, and drives it from this process (so the
+clients' CPU is not the server's):
 
 - ``GET /bench/trivial`` — no login, no database: the baseline;
 - ``GET /api/v1/tasks`` for subject teachers, homeroom teachers, principals, clerks, Department
@@ -49,7 +50,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
-from litestar import get
+from litestar import Litestar, get
 
 from api import create_app
 from bench._city import (
@@ -80,14 +81,16 @@ class FixedClock:
 # --- the server (a child process) -----------------------------------------------------------
 
 
-def serve(url: str, port: int, trust_roots: Path) -> None:
-    """Run the app and the trivial endpoint on 127.0.0.1:``port`` until killed."""
+@get("/bench/trivial")
+async def trivial() -> dict[str, str]:
+    """The ceiling: routing and serialisation, nothing else."""
+    return {"status": "ok"}
 
-    @get("/bench/trivial", sync_to_thread=False)
-    async def trivial() -> dict[str, str]:
-        """The ceiling: routing and serialisation, nothing else."""
-        return {"status": "ok"}
 
+def bench_app() -> Litestar:
+    """The app a server process runs (uvicorn's factory: each worker builds its own), from
+    ``BENCH_DATABASE_URL`` and ``BENCH_TRUST_ROOTS``."""
+    url, trust_roots = os.environ["BENCH_DATABASE_URL"], Path(os.environ["BENCH_TRUST_ROOTS"])
     settings = Settings(
         database_url=url,
         secret_key=SECRET,
@@ -100,7 +103,21 @@ def serve(url: str, port: int, trust_roots: Path) -> None:
     engine = create_database_engine(url)
     app = create_app(settings=settings, engine=engine, clock=FixedClock())
     app.register(trivial)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    return app
+
+
+def serve(url: str, port: int, trust_roots: Path, workers: int = 1) -> None:
+    """Run the app and the trivial endpoint on 127.0.0.1:``port`` until killed."""
+    os.environ.update(BENCH_DATABASE_URL=url, BENCH_TRUST_ROOTS=str(trust_roots))
+    uvicorn.run(
+        "bench.api_load:bench_app",
+        factory=True,
+        workers=workers,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
 
 
 def _free_port() -> int:
@@ -500,10 +517,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=50, help="signing rounds")
     parser.add_argument("--users", type=int, default=40, help="callers per role")
     parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "TRUST_ROOTS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
-        serve(args.database_url, int(args.serve[0]), Path(args.serve[1]))
+        serve(args.database_url, int(args.serve[0]), Path(args.serve[1]), args.workers)
         return
     shape = CityShape(
         schools=args.schools,
@@ -530,7 +548,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [sys.executable, "-m", "bench.api_load", "--database-url", args.database_url,
-         "--serve", str(port), str(roots)],
+         "--workers", str(args.workers), "--serve", str(port), str(roots)],
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )  # fmt: skip
     try:
@@ -544,7 +562,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(
         f"\n{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, PostgreSQL, "
         f"{city.transcripts:,} transcripts, {args.concurrency} concurrent clients, "
-        f"one uvicorn process"
+        f"{args.workers} uvicorn worker process{'es' if args.workers > 1 else ''}"
     )
     print(table(runs, [prepare_run, complete_run], runs[0]))
     print(alone)

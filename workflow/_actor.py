@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlmodel import Session, col, or_, select
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from domain.model import Person, Role, RoleAssignment
 
@@ -87,23 +90,48 @@ SYSTEM = Actor(person_id=None, label="system")
 """The scheduler: finalizes at the lock date, nothing else."""
 
 
-def load_actor(session: Session, person_id: int, *, at: datetime) -> Actor:
-    """The actor for ``person_id`` with the assignments valid ``at`` that instant.
+def _table(model: type[Any]) -> sa.Table:
+    return cast(sa.Table, model.__table__)
+
+
+_P, _RA = _table(Person), _table(RoleAssignment)
+ACTOR_STATEMENT = (
+    sa.select(
+        _P.c.username,
+        _P.c.is_active,
+        _RA.c.role,
+        _RA.c.department_code,
+        _RA.c.school_id,
+        _RA.c.school_year_id,
+        _RA.c.class_id,
+        _RA.c.subject_code,
+    )
+    .select_from(_P)
+    .outerjoin(
+        _RA,
+        sa.and_(
+            _RA.c.person_id == _P.c.id,
+            _RA.c.valid_from <= sa.bindparam("at"),
+            sa.or_(_RA.c.valid_until.is_(None), _RA.c.valid_until > sa.bindparam("at")),
+        ),
+    )
+    .where(_P.c.id == sa.bindparam("person_id"))
+    .order_by(_RA.c.id)
+)
+"""The person and their assignments in force ``at``: one row per assignment (one row with
+null role columns when none is). Built once: every request's authentication runs it."""
+
+
+def actor_from_rows(person_id: int, rows: Sequence[sa.Row[Any]]) -> Actor | None:
+    """The Actor :data:`ACTOR_STATEMENT`'s ``rows`` describe; None when the person is unknown.
 
     An inactive account gets no grants, so every guard refuses it.
     """
-    person = session.get(Person, person_id)
-    if person is None:
-        return Actor(person_id=person_id, label=f"person:{person_id}")
-    if not person.is_active:
-        return Actor(person_id=person_id, label=person.username)
-    rows = session.exec(
-        select(RoleAssignment).where(
-            RoleAssignment.person_id == person_id,
-            col(RoleAssignment.valid_from) <= at,
-            or_(col(RoleAssignment.valid_until).is_(None), col(RoleAssignment.valid_until) > at),
-        )
-    ).all()
+    if not rows:
+        return None
+    username, is_active = rows[0].username, rows[0].is_active
+    if not is_active:
+        return Actor(person_id=person_id, label=username)
     grants = tuple(
         Grant(
             role=Role(r.role),
@@ -114,5 +142,16 @@ def load_actor(session: Session, person_id: int, *, at: datetime) -> Actor:
             subject_code=r.subject_code,
         )
         for r in rows
+        if r.role is not None
     )
-    return Actor(person_id=person_id, label=person.username, grants=grants)
+    return Actor(person_id=person_id, label=username, grants=grants)
+
+
+def load_actor(session: Session, person_id: int, *, at: datetime) -> Actor:
+    """The actor for ``person_id`` with the assignments valid ``at`` that instant.
+
+    An inactive account gets no grants, so every guard refuses it.
+    """
+    rows = session.execute(ACTOR_STATEMENT, {"person_id": person_id, "at": at}).all()
+    actor = actor_from_rows(person_id, rows)
+    return actor if actor is not None else Actor(person_id=person_id, label=f"person:{person_id}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -60,6 +60,15 @@ class AuditTrail:
                 details=details or {},
             )
         )
+
+    def extend(self, entries: Iterable[AuditEntry]) -> None:
+        """Queue entries recorded elsewhere (a batch of several use cases' reads)."""
+        self._pending.extend(entries)
+
+    def take(self) -> tuple[AuditEntry, ...]:
+        """The entries not written yet, handed over: this trail no longer holds them."""
+        taken, self._pending = tuple(self._pending), []
+        return taken
 
     @property
     def pending(self) -> tuple[AuditEntry, ...]:

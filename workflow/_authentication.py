@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain.model import LoginFailure, Person
-from workflow._actor import Actor, load_actor
+from workflow._actor import ACTOR_STATEMENT, Actor, actor_from_rows
 from workflow._errors import WorkflowError
 from workflow._passwords import hash_password, password_needs_rehash, verify_password
 from workflow._uow import UnitOfWork
@@ -154,9 +154,13 @@ def authenticate(
 
 def resolve_actor(uow: UnitOfWork, *, person_id: int, now: datetime) -> Actor:
     """The actor a login token stands for at ``now``; NotAuthenticatedError for an account
-    that is gone or closed since the token was issued."""
-    with uow:
-        person = uow.session.get(Person, person_id)
-        if person is None or not person.is_active:
-            raise NotAuthenticatedError
-        return load_actor(uow.session, person_id, at=now)
+    that is gone or closed since the token was issued.
+
+    One statement (the person and their assignments in force), read on its own: every
+    authenticated request runs it before its use case.
+    """
+    rows = uow.read_once(ACTOR_STATEMENT, {"person_id": person_id, "at": now})
+    actor = actor_from_rows(person_id, rows)
+    if actor is None or not rows[0].is_active:
+        raise NotAuthenticatedError
+    return actor

@@ -8,6 +8,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
+POOL_SIZE = 20
+"""PostgreSQL connections kept open per process (as many again may open under a burst)."""
+
 
 def create_database_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url``; creates the directory of a SQLite file if it is missing."""
@@ -21,7 +24,19 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return sa.create_engine(url, echo=echo, pool_pre_ping=True)
+    # No ping per checkout (a round trip on every request): connections are recycled after
+    # half an hour, and one connection finding the server gone invalidates the whole pool, so
+    # a database restart costs at most one failed request per process. The pool holds as
+    # many connections as the server's worker threads can use at once: an overflow
+    # connection is closed at check-in and reopened (a new server process) on the next.
+    return sa.create_engine(
+        url,
+        echo=echo,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_SIZE,
+        pool_recycle=1800,
+        pool_timeout=30,
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

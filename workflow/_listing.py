@@ -194,7 +194,7 @@ def _summaries(
                 details={"transcript_id": item.id, "via": "list"},
             )
         if items:
-            uow.commit("the audit log")
+            uow.commit_reads()
         return items
 
 
@@ -319,5 +319,5 @@ def list_correction_requests(
                 details={"transcript_id": request.transcript_id, "via": "correction_requests"},
             )
         if views:
-            uow.commit("the audit log")
+            uow.commit_reads()
         return views

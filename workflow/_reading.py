@@ -181,5 +181,5 @@ def read_transcript(
             now=now,
             details={"transcript_id": row.id},
         )
-        uow.commit("the audit log")
+        uow.commit_reads()
         return view

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -71,7 +72,12 @@ class TaskItem:
     due_at: datetime | None
 
 
-def _in_force(assignments: sa.FromClause, now: datetime) -> Clause:
+NOW: sa.BindParameter[Any] = sa.bindparam("now")
+"""The instant a queue is read at: a parameter, so that one built statement serves every call
+of the same caller (the statements are cached by the caller's assignments)."""
+
+
+def _in_force(assignments: sa.FromClause, now: datetime | sa.BindParameter[Any]) -> Clause:
     return sa.and_(
         assignments.c.valid_from <= now,
         sa.or_(assignments.c.valid_until.is_(None), assignments.c.valid_until > now),
@@ -189,12 +195,25 @@ def _departments(grants: list[_Grant]) -> list[str]:
     )
 
 
-def _overdue(session: Session, grants: list[_Grant], now: datetime) -> list[sa.Select[Any]]:
+def _late_years(session: Session, now: datetime) -> tuple[int, ...]:
+    """The years whose earlier lock date has passed at ``now``: only they can hold a late
+    transcript, so the Department's overdue check reads those years' unstamped rows, not the
+    whole city's."""
+    return tuple(
+        session.execute(
+            sa.select(Y.c.id)
+            .where(sa.or_(Y.c.main_lock_at <= now, Y.c.supplementary_lock_at <= now))
+            .order_by(Y.c.id)
+        ).scalars()
+    )
+
+
+def _overdue(grants: list[_Grant], years: tuple[int, ...]) -> list[sa.Select[Any]]:
     """Transcripts past their lock date and not stamped: the principal's and the Department's."""
     late = sa.and_(
         T.c.status.in_([s.value for s in UNSTAMPED]),
         # Y is joined after the other joins; the lock date is compared in the WHERE clause.
-        _lock_at() <= now,
+        _lock_at() <= NOW,
     )
     queries = []
     principals = _of(grants, Role.PRINCIPAL)
@@ -202,38 +221,28 @@ def _overdue(session: Session, grants: list[_Grant], now: datetime) -> list[sa.S
         mine = _on_transcript(principals)
         queries.append(_grouped(None, None, sa.and_(late, mine), [], "overdue"))
     departments = _departments(grants)
-    if departments:
-        # Only the years whose earlier lock date has passed can hold a late transcript: the
-        # Department's queue then reads those years' unstamped rows, not the whole city's.
-        years = list(
-            session.execute(
-                sa.select(Y.c.id).where(
-                    sa.or_(Y.c.main_lock_at <= now, Y.c.supplementary_lock_at <= now)
-                )
-            ).scalars()
-        )
-        if years:
-            queries.append(
-                _grouped(
-                    None,
-                    None,
-                    sa.and_(late, T.c.school_year_id.in_(years)),
-                    [
-                        (
-                            SCH,
-                            sa.and_(
-                                SCH.c.id == T.c.school_id,
-                                SCH.c.department_code.in_(departments),
-                            ),
-                        )
-                    ],
-                    "overdue",
-                )
+    if departments and years:
+        queries.append(
+            _grouped(
+                None,
+                None,
+                sa.and_(late, T.c.school_year_id.in_(years)),
+                [
+                    (
+                        SCH,
+                        sa.and_(
+                            SCH.c.id == T.c.school_id,
+                            SCH.c.department_code.in_(departments),
+                        ),
+                    )
+                ],
+                "overdue",
             )
+        )
     return queries
 
 
-def _subject_step(grants: list[_Grant], now: datetime) -> list[sa.Select[Any]]:
+def _subject_step(grants: list[_Grant]) -> list[sa.Select[Any]]:
     unsigned = ~sa.exists().where(
         SIG.c.transcript_id == T.c.id,
         SIG.c.slot == sa.literal("GVBM:") + CS.c.subject_code,
@@ -273,7 +282,7 @@ def _subject_step(grants: list[_Grant], now: datetime) -> list[sa.Select[Any]]:
                     OTHER.c.class_id == CS.c.class_id,
                     OTHER.c.role == Role.SUBJECT_TEACHER.value,
                     OTHER.c.subject_code == CS.c.subject_code,
-                    _in_force(OTHER, now),
+                    _in_force(OTHER, NOW),
                 ),
             )
             .cte("orphaned")
@@ -358,8 +367,11 @@ def _corrections(grants: list[_Grant]) -> list[sa.Select[Any]]:
 def queue_statement(
     session: Session, *, person_id: int, now: datetime, grants: Sequence[Grant] | None = None
 ) -> sa.Executable | None:
-    """The statement that reads the caller's queue (None: no assignment gives them one)."""
-    scopes = (
+    """The statement that reads the caller's queue (None: no assignment gives them one).
+
+    Executed with ``{"now": now}`` (:data:`NOW`).
+    """
+    scopes = tuple(
         _grants(session, person_id, now)
         if grants is None
         else [
@@ -369,15 +381,21 @@ def queue_statement(
             for g in grants
         ]
     )
-    return _statement(session, scopes, now)
+    years = _late_years(session, now) if _departments(list(scopes)) else ()
+    return _statement(scopes, years)
 
 
-def _statement(session: Session, grants: list[_Grant], now: datetime) -> sa.Executable | None:
+@lru_cache(maxsize=512)
+def _statement(grants: tuple[_Grant, ...], late_years: tuple[int, ...]) -> sa.Executable | None:
+    # Building the statement cost more Python time than PostgreSQL spends running it; a
+    # caller asks for their queue again and again with the same assignments. The built
+    # statement is immutable and shared between threads (SQLAlchemy compiles it once too).
+    scopes = list(grants)
     selects = [
-        *_subject_step(grants, now),
-        *_later_steps(grants),
-        *_corrections(grants),
-        *_overdue(session, grants, now),
+        *_subject_step(scopes),
+        *_later_steps(scopes),
+        *_corrections(scopes),
+        *_overdue(scopes, late_years),
     ]
     return sa.union_all(*selects) if selects else None
 
@@ -392,7 +410,8 @@ def task_queue(
     """
     statement = queue_statement(session, person_id=person_id, now=now, grants=grants)
     by_id: dict[str, TaskItem] = {}
-    for row in session.execute(statement) if statement is not None else ():
+    rows = session.execute(statement, {"now": now}) if statement is not None else ()
+    for row in rows:
         ids = tuple(sorted(set(row.ids.split(","))))
         item = TaskItem(
             id=f"{row.action}:{row.step or '-'}:{row.class_id}:{row.subject_code or '-'}",
