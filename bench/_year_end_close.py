@@ -263,9 +263,15 @@ def close_classes(job: Job) -> WorkerFigures:
     start = time.perf_counter()
     meter = Meter()
     closer = Closer(job, meter)
-    transcripts = 0
-    with meter.instrumented():
-        for name, class_id in job.classes:
-            transcripts += closer.close(name, class_id)
-    closer.engine.dispose()
+    transcripts, name = 0, "(none yet)"
+    try:
+        with meter.instrumented():
+            for name, class_id in job.classes:
+                transcripts += closer.close(name, class_id)
+    except Exception as error:
+        # The product's typed errors take keyword arguments pickle cannot rebuild: send the
+        # parent a plain one naming the class, or the pool would hang on the broken result.
+        raise RuntimeError(f"closing class {name}: {type(error).__name__}: {error}") from None
+    finally:
+        closer.engine.dispose()
     return WorkerFigures(transcripts, meter.seconds, meter.counts, time.perf_counter() - start)

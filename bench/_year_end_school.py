@@ -21,11 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from domain.assessment import assess_year, parse_year_input
 from domain.model import (
     ClassSubject,
     Enrollment,
@@ -60,7 +62,7 @@ GRADES = (6, 7, 8, 9)
 PRINCIPAL, CLERK, ACADEMIC_AFFAIRS, ADMINISTRATOR = "hieutruong", "vanthu", "hocvu", "admin"
 PKI_NOW = datetime(2026, 6, 1, 8, tzinfo=ZONE)
 """When the bench's certificates are issued (the demo PKI backdates them two years)."""
-_PASSWORD = "hocba-bench"  # noqa: S105  (throwaway accounts of a benchmark database)
+_PASSWORD = "hocba-bench"
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -88,7 +90,8 @@ class Shape:
 
     @property
     def marker(self) -> str:
-        return f"students={self.students},class_size={self.class_size}"
+        """What the database holds (with the generator's version: change it to rebuild)."""
+        return f"students={self.students},class_size={self.class_size},generator=2"
 
 
 def homeroom_login(class_name: str) -> str:
@@ -147,21 +150,20 @@ def _flushed(uow: UnitOfWork, row: School | SchoolYear | SchoolClass | Person | 
 
 def _assign(
     uow: UnitOfWork,
-    roster: dict[str, int],
     role: Role,
     person: int,
+    school: tuple[int, int] | None = None,
     *,
-    school_id: int | None = None,
-    year_id: int | None = None,
     class_id: int | None = None,
     subject_code: str | None = None,
 ) -> None:
+    """A duty from 1 September; ``school`` = (school id, year id), None for the administrator."""
     uow.session.add(
         RoleAssignment(
             person_id=person,
             role=role,
-            school_id=school_id,
-            school_year_id=year_id,
+            school_id=None if school is None else school[0],
+            school_year_id=None if school is None else school[1],
             class_id=class_id,
             subject_code=subject_code,
             valid_from=at(9, 1, 0),
@@ -169,21 +171,55 @@ def _assign(
     )
 
 
-def set_up(engine: Engine, shape: Shape) -> tuple[SchoolRoster, dict[str, list[dict[str, object]]]]:
+def _assessable(year: dict[str, Any]) -> dict[str, Any]:
+    """A generated year as ``hocba assess`` input."""
+    subjects: list[dict[str, Any]] = []
+    for code, subject in year["subjects"].items():
+        terms = {t: subject[t] for t in ("hk1", "hk2")}
+        if subject["kind"] == "comment":
+            marks = {t: [*m["regular"], m["midterm"], m["final"]] for t, m in terms.items()}
+            subjects.append({"code": code, **marks})
+        else:
+            kept = {t: {k: m[k] for k in ("regular", "midterm", "final")} for t, m in terms.items()}
+            subjects.append({"code": code, "periods_per_year": subject["periods_per_year"], **kept})
+    return {
+        "grade": year["grade"],
+        "school_year": year["school_year"],
+        "subjects": subjects,
+        "conduct": year["conduct"],
+        "absences": year["absences"],
+    }
+
+
+def _promoted_year(rng: random.Random, student: DemoStudent, grade: int) -> dict[str, Any]:
+    """The student's generated year, drawn again while it would need a retest or summer
+    training: such a transcript waits for the supplementary period, after the close measured
+    here (about 3 in 1,000 draws)."""
+    while True:
+        year = year_results(rng, student=student, grade=grade, school_year=YEAR_NAME)
+        decisions = assess_year(parse_year_input(_assessable(year))).decisions
+        if decisions.promoted and not decisions.retests and not decisions.summer_conduct_training:
+            return year
+
+
+def set_up(engine: Engine, shape: Shape) -> tuple[SchoolRoster, dict[str, list[dict[str, Any]]]]:
     """The school's rows (one transaction); the roster and each class's generated years."""
-    rng = random.Random(SEED)  # noqa: S311  (generated names and scores, not secrets)
-    years: dict[str, list[dict[str, object]]] = {}
+    rng = random.Random(SEED)
+    years: dict[str, list[dict[str, Any]]] = {}
     drawn: dict[str, tuple[DemoStudent, ...]] = {}
-    taken: set[str] = set()
+    personal_ids: set[str] = set()
     for position, name in enumerate(shape.class_names):
         grade = int(name[0])
+        # Names unique within a class (as the demo's), personal IDs within the school.
         members = draw_class(
-            rng, count=shape.size_of(position), birth_year=2025 - grade - 5, taken=taken
+            rng,
+            count=shape.size_of(position),
+            birth_year=2025 - grade - 5,
+            taken=set(personal_ids),
         )
+        personal_ids.update(s.personal_id for s in members)
         drawn[name] = members
-        years[name] = [
-            year_results(rng, student=s, grade=grade, school_year=YEAR_NAME) for s in members
-        ]
+        years[name] = [_promoted_year(rng, s, grade) for s in members]
     with UnitOfWork(engine) as uow:
         session = uow.session
         school_id = _flushed(
@@ -221,17 +257,20 @@ def set_up(engine: Engine, shape: Shape) -> tuple[SchoolRoster, dict[str, list[d
                 personal_id=None if login == ADMINISTRATOR else demo_personal_id(login),
             )
             people[login] = _flushed(uow, person)
-        school = {"school_id": school_id, "year_id": year_id}
-        _assign(uow, people, Role.ADMINISTRATOR, people[ADMINISTRATOR])
-        _assign(uow, people, Role.PRINCIPAL, people[PRINCIPAL], **school)
-        _assign(uow, people, Role.CLERK, people[CLERK], **school)
-        _assign(uow, people, Role.ACADEMIC_AFFAIRS, people[ACADEMIC_AFFAIRS], **school)
+        school = (school_id, year_id)
+        _assign(uow, Role.ADMINISTRATOR, people[ADMINISTRATOR])
+        _assign(uow, Role.PRINCIPAL, people[PRINCIPAL], school)
+        _assign(uow, Role.CLERK, people[CLERK], school)
+        _assign(uow, Role.ACADEMIC_AFFAIRS, people[ACADEMIC_AFFAIRS], school)
         for name, class_id in class_ids.items():
-            where = {**school, "class_id": class_id}
-            _assign(uow, people, Role.HOMEROOM_TEACHER, people[homeroom_login(name)], **where)
+            _assign(
+                uow, Role.HOMEROOM_TEACHER, people[homeroom_login(name)], school, class_id=class_id
+            )
             for code in SUBJECT_CODES:
                 teacher = people[subject_login(int(name[0]), code)]
-                _assign(uow, people, Role.SUBJECT_TEACHER, teacher, **where, subject_code=code)
+                _assign(
+                    uow, Role.SUBJECT_TEACHER, teacher, school, class_id=class_id, subject_code=code
+                )
         students: dict[str, tuple[int, ...]] = {}
         for name, members in drawn.items():
             ids = []
@@ -287,7 +326,7 @@ class Actors:
 def fill_tracking_book(
     engine: Engine,
     roster: SchoolRoster,
-    years: dict[str, list[dict[str, object]]],
+    years: dict[str, list[dict[str, Any]]],
     *,
     progress: Callable[[str], None] = lambda _: None,
 ) -> None:
@@ -320,7 +359,7 @@ def fill_tracking_book(
                     subject_code=code,
                     semester=semester,
                     lines=[
-                        subject_entry(sid, year["subjects"][code], semester)  # type: ignore[index]
+                        subject_entry(sid, year["subjects"][code], semester)
                         for sid, year in zip(students, results, strict=True)
                     ],
                     actor=actor(subject_login(int(name[0]), code), when),
