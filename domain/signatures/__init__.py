@@ -61,6 +61,7 @@ from domain.signatures._pades_verify import (
     ValidationContextFactory,
     verify_pdf,
 )
+from domain.signatures._pdf_hex import install as _install_hex_reader
 from domain.signatures._report import (
     ReportFormat,
     SignatureReport,
@@ -96,6 +97,8 @@ from domain.signatures._verify import (
     verify_transcript_file,
 )
 from domain.signatures._wording import describe_vi, known_codes, role_vi, verdict_vi
+
+_install_hex_reader()  # before any PDF is read: pyHanko's hex strings, read faster
 
 __all__ = [
     "ECDSA_SHA256",
