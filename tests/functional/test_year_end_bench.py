@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import Engine
 
 from bench._year_end_school import Shape
@@ -18,14 +19,20 @@ SUBJECTS = 12
 PDF_STEPS = 3
 
 
+@pytest.fixture(scope="module")
+def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo PKI for both backends: its keys are issued by the first test, read by the next."""
+    return tmp_path_factory.mktemp("year-end") / "pki"
+
+
 def test_the_benchmark_closes_a_class_of_three_with_one_worker_and_counts_its_rsa_operations(
-    engine: Engine, tmp_path: Path
+    engine: Engine, pki_dir: Path
 ) -> None:
     url = engine.url.render_as_string(hide_password=False)
     shape = Shape(students=3, class_size=3)
-    build_school(url, shape, tmp_path / "pki", log=lambda _: None)
+    build_school(url, shape, pki_dir, log=lambda _: None)
 
-    figures = close_school(url, shape, tmp_path / "pki", workers=1)
+    figures = close_school(url, shape, pki_dir, workers=1)
 
     assert figures.transcripts == 3
     assert figures.count("rsa_client_xml") == 3 * (SUBJECTS + PDF_STEPS)
