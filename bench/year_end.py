@@ -127,7 +127,8 @@ def close_school(url: str, shape: Shape, pki_dir: Path, *, workers: int) -> Clos
         TranscriptStatus.FINALIZED.value
     ] != sum(r.transcripts for r in results):
         raise RuntimeError(f"the close left transcripts in {statuses}")
-    return CloseFigures(workers, sum(r.transcripts for r in results), wall, results)
+    # A school with fewer classes than ``workers`` runs one process per class.
+    return CloseFigures(len(jobs), sum(r.transcripts for r in results), wall, results)
 
 
 def rsa_unit_ms(key: rsa.RSAPrivateKey, repeat: int) -> float:
