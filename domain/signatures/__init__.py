@@ -66,6 +66,7 @@ from domain.signatures._pades_verify import (
     ValidationContextFactory,
     verify_pdf,
 )
+from domain.signatures._pdf_hex import install as _install_hex_reader
 from domain.signatures._report import (
     ReportFormat,
     SignatureReport,
@@ -101,6 +102,8 @@ from domain.signatures._verify import (
     verify_transcript_file,
 )
 from domain.signatures._wording import describe_vi, known_codes, role_vi, verdict_vi
+
+_install_hex_reader()  # before any PDF is read: pyHanko's hex strings, read faster
 
 __all__ = [
     "COPY_KIND",
