@@ -61,6 +61,7 @@ from bench._city import (
     reset_signing_classes,
 )
 from domain.certificates import Validity, ca_certificate, ca_name, personal_name, signer_certificate
+from domain.model import Person
 from workflow import Settings, UnitOfWork, create_database_engine, my_tasks, resolve_actor
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/hocba_bench_city"
@@ -318,8 +319,9 @@ def cast(engine: sa.Engine, *, users: int, rounds: int, seed: int) -> Cast:
                 code = SUBJECTS[position][0]
                 username = f"s{school}.ky.{code.lower()}"
                 full_name, personal_id = c.execute(
-                    sa.text("SELECT full_name, personal_id FROM people WHERE username = :u"),
-                    {"u": username},
+                    sa.select(Person.full_name, Person.personal_id).where(
+                        Person.username == username
+                    ),
                 ).one()
                 personal[username] = (full_name, personal_id)
                 ids = [

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from domain.model import DEMO_DATA_KEYS
+
+DEMO_KEY_SETTINGS = {
+    "HOCBA_DATA_KEYS": ",".join(
+        f"{key.key_id}:{base64.b64encode(key.secret).decode()}" for key in DEMO_DATA_KEYS.keys
+    ),
+    "HOCBA_INDEX_KEY": base64.b64encode(DEMO_DATA_KEYS.index_key).decode(),
+}
+"""The published demo keys, as settings: every command run by the tests gets them."""
 
 
 def hocba(
@@ -26,7 +37,7 @@ def hocba(
         timeout=120,
         check=False,
         cwd=cwd,
-        env={**clean, **(env or {})},
+        env={**clean, **DEMO_KEY_SETTINGS, **(env or {})},
     )
     return subprocess.CompletedProcess(
         completed.args,
