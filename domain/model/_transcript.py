@@ -9,7 +9,12 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from domain.model._columns import enum_column, utc_column
-from domain.model._encrypted import EncryptedBytes, EncryptedJSON, encrypted_column
+from domain.model._encrypted import (
+    EncryptedBytes,
+    EncryptedJSON,
+    EncryptedText,
+    encrypted_column,
+)
 from domain.model._enums import CorrectionStatus, TranscriptKind, TranscriptStatus
 
 # Built once and shared with __mapper_args__: SQLAlchemy's optimistic lock checks this column
@@ -87,7 +92,10 @@ class TranscriptSignature(SQLModel, table=True):
     on_behalf_of_id: int | None = Field(default=None, foreign_key="people.id")
     """The departed teacher a principal signed in place of (REQ-16)."""
     certificate_sha256: str = Field(max_length=64)
-    certificate_subject: str = Field(max_length=500)
+    certificate_subject: str = Field(
+        sa_column=encrypted_column(EncryptedText("transcript_signatures.certificate_subject"))
+    )
+    """The signer's certificate subject (it names their personal ID): encrypted at rest."""
     certificate_serial: str = Field(max_length=64)
     signed_at: datetime = Field(sa_column=utc_column())
     signed_bytes_sha256: str = Field(max_length=64)

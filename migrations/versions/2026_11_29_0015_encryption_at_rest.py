@@ -31,6 +31,7 @@ _TEXT = (
     ("people", "phone", 16),
     ("students", "personal_id", 12),
     ("outbox_messages", "personal_id", 12),
+    ("transcript_signatures", "certificate_subject", 500),
 )
 _JSON = (("transcripts", "data", False), ("signing_session_items", "pdf_prepared", True))
 _BINARY = (("blobs", "content"), ("signing_session_items", "xml_prepared"))
@@ -39,6 +40,7 @@ _KEYS = {
     "students": ("id",),
     "outbox_messages": ("id",),
     "transcripts": ("id",),
+    "transcript_signatures": ("id",),
     "blobs": ("sha256",),
     "signing_session_items": ("session_id", "transcript_id"),
 }
