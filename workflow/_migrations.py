@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 import migrations
 
@@ -20,9 +22,35 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+class ForeignKeyCheckError(RuntimeError):
+    """A SQLite migration left rows whose foreign keys point at nothing."""
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    # SQLite alters a column by rebuilding its table (copy, drop, rename); with foreign keys on,
+    # dropping a table other rows point at fails. SQLite's own procedure: foreign keys off
+    # outside the transaction, then PRAGMA foreign_key_check before the commit.
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                yield connection
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise ForeignKeyCheckError(f"dangling foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision``."""
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -30,7 +58,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the schema back to ``revision`` (``base`` removes every table)."""
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

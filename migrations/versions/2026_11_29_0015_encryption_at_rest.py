@@ -93,15 +93,7 @@ def _fill_indexes(connection: sa.Connection) -> None:
         )
 
 
-def _defer_foreign_keys() -> None:
-    # SQLite rebuilds a table to change a column's type (copy, drop, rename): the foreign keys
-    # pointing at it are checked at commit, when the rebuilt table holds every row again.
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("PRAGMA defer_foreign_keys = ON")
-
-
 def upgrade() -> None:
-    _defer_foreign_keys()
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.add_column(sa.Column("personal_id_index", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("phone_index", sa.String(length=64), nullable=True))
@@ -139,7 +131,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    _defer_foreign_keys()
     connection = op.get_bind()
     for target in _columns():
         rewrite_column(connection, target, _open, batch_size=_BATCH)
