@@ -50,6 +50,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from litestar import get
+from sqlmodel import col
 
 from api import create_app
 from bench._city import (
@@ -319,10 +320,11 @@ def cast(engine: sa.Engine, *, users: int, rounds: int, seed: int) -> Cast:
                 code = SUBJECTS[position][0]
                 username = f"s{school}.ky.{code.lower()}"
                 full_name, personal_id = c.execute(
-                    sa.select(Person.full_name, Person.personal_id).where(
-                        Person.username == username
+                    sa.select(col(Person.full_name), col(Person.personal_id)).where(
+                        col(Person.username) == username
                     ),
                 ).one()
+                assert personal_id is not None  # the city's staff all have one
                 personal[username] = (full_name, personal_id)
                 ids = [
                     str(i)

@@ -81,7 +81,9 @@ Transform = Callable[[EncryptedColumn, Stored], Stored | None]
 
 
 def _raw_table(target: EncryptedColumn) -> sa.TableClause:
-    value_type: sa.types.TypeEngine[Stored] = sa.LargeBinary() if target.binary else sa.Text()
+    value_type: sa.types.TypeEngine[bytes] | sa.types.TypeEngine[str] = (
+        sa.LargeBinary() if target.binary else sa.Text()
+    )
     return sa.table(
         target.table,
         *(sa.column(name) for name in target.primary_key),

@@ -85,11 +85,11 @@ def _fill_indexes(connection: sa.Connection) -> None:
     students = sa.table(
         "students", sa.column("id"), sa.column("personal_id"), sa.column("personal_id_index")
     )
-    for row in connection.execute(sa.select(students.c.id, students.c.personal_id)):
+    for student in connection.execute(sa.select(students.c.id, students.c.personal_id)):
         connection.execute(
             sa.update(students)
-            .where(students.c.id == row.id)
-            .values(personal_id_index=personal_id_index(row.personal_id))
+            .where(students.c.id == student.id)
+            .values(personal_id_index=personal_id_index(student.personal_id))
         )
 
 

@@ -82,7 +82,7 @@ def fill_before_encryption(engine: Engine) -> None:
 
 def raw_dump(engine: Engine) -> str:
     """Every text and byte value of the touched tables, as stored."""
-    parts = []
+    parts: list[str] = []
     with engine.connect() as connection:
         for table in ("people", "students", "transcripts", "blobs"):
             for row in connection.execute(sa.text(f"SELECT * FROM {table}")):

@@ -75,7 +75,7 @@ def test_after_a_new_first_key_old_values_still_open_and_new_ones_use_the_new_ke
 
 
 def test_something_that_is_no_envelope_is_refused_naming_the_column() -> None:
-    with pytest.raises(UndecryptableValueError, match="transcripts.data: .*not an envelope"):
+    with pytest.raises(UndecryptableValueError, match=r"transcripts\.data: .*not an envelope"):
         DEMO_DATA_KEYS.open(b'{"HocSinh": {}}', column="transcripts.data")
     with pytest.raises(UndecryptableValueError, match="truncated"):
         DEMO_DATA_KEYS.open(bytes([1, 3]) + b"abc", column="transcripts.data")
