@@ -480,7 +480,7 @@ class _Generator:
                 "Nam" if offset % 2 else "Nữ",
                 "Kinh",
                 "Việt Nam",
-                "Thành phố Hồ Chí Minh",
+                seal_text("Thành phố Hồ Chí Minh", column="students.birthplace"),
             )
         for year in self.years:
             for person, role in ((principal, "principal"), (clerk, "clerk")):
@@ -644,7 +644,7 @@ class _Generator:
                 record["gender"],
                 "Kinh",
                 "Việt Nam",
-                "Thành phố Hồ Chí Minh",
+                seal_text("Thành phố Hồ Chí Minh", column="students.birthplace"),
             )
             self.enrollments.add(student, class_id, year.id, year.starts.date().isoformat())
             data = signable_data(

@@ -94,7 +94,10 @@ class Student(SQLModel, table=True):
     """GioiTinh as printed: ``Nam`` or ``Nữ``."""
     ethnicity: str = Field(default="Kinh", max_length=40)
     nationality: str = Field(default="Việt Nam", max_length=40)
-    birthplace: str = Field(default="", max_length=200)
+    birthplace: str = Field(
+        default="", sa_column=encrypted_column(EncryptedText("students.birthplace"))
+    )
+    """NoiSinh: where the student was born (an address): encrypted at rest."""
     father_name: str | None = Field(default=None, max_length=120)
     mother_name: str | None = Field(default=None, max_length=120)
     guardian_name: str | None = Field(default=None, max_length=120)

@@ -30,6 +30,7 @@ _TEXT = (
     ("people", "personal_id", 12),
     ("people", "phone", 16),
     ("students", "personal_id", 12),
+    ("students", "birthplace", 200),
     ("outbox_messages", "personal_id", 12),
     ("transcript_signatures", "certificate_subject", 500),
 )
