@@ -20,9 +20,14 @@ DEMO_KEY_SETTINGS = {
 
 
 def hocba(
-    *arguments: str, cwd: Path, env: dict[str, str] | None = None, stdin: bytes | None = None
+    *arguments: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    stdin: bytes | None = None,
+    demo_keys: bool = True,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``hocba`` script in ``cwd`` (no stray .env), with ``env`` added."""
+    """Run the installed ``hocba`` script in ``cwd`` (no stray .env), with ``env`` added (and
+    the demo data keys unless ``demo_keys`` is false)."""
     script = Path(sys.executable).with_name("hocba")
     command = (
         [str(script)]
@@ -37,7 +42,7 @@ def hocba(
         timeout=120,
         check=False,
         cwd=cwd,
-        env={**clean, **DEMO_KEY_SETTINGS, **(env or {})},
+        env={**clean, **(DEMO_KEY_SETTINGS if demo_keys else {}), **(env or {})},
     )
     return subprocess.CompletedProcess(
         completed.args,
