@@ -29,7 +29,6 @@ a certificate naming that ID. ``reset_signing_classes`` puts them back to that s
 from __future__ import annotations
 
 import io
-import json
 import random
 import time
 import uuid
@@ -42,6 +41,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from domain.model import personal_id_index, seal_json, seal_text
 from workflow import create_database_engine
 from workflow._migrations import upgrade
 from workflow._passwords import hash_password
@@ -187,9 +187,9 @@ def _years(count: int) -> list[_Year]:
     return years
 
 
-def _json_text(value: str) -> str:
-    # COPY's text format: escape the backslash first, then the separators.
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+def _empty_data() -> str:
+    # Encrypted at rest like every transcript's data; base64 needs no COPY escaping.
+    return seal_text("{}", column="transcripts.data")
 
 
 def signable_data(
@@ -277,7 +277,15 @@ class _Generator:
         self.people = _Copier(
             cursor,
             "people",
-            ("id", "username", "full_name", "password_hash", "is_active", "personal_id"),
+            (
+                "id",
+                "username",
+                "full_name",
+                "password_hash",
+                "is_active",
+                "personal_id",
+                "personal_id_index",
+            ),
         )
         self.grants = _Copier(
             cursor,
@@ -306,6 +314,7 @@ class _Generator:
             (
                 "id",
                 "personal_id",
+                "personal_id_index",
                 "full_name",
                 "date_of_birth",
                 "gender",
@@ -362,7 +371,15 @@ class _Generator:
     def _person(self, username: str, full_name: str) -> int:
         self.person += 1
         personal_id = f"080{self.person:09d}"
-        self.people.add(self.person, username, full_name, self.hash, "t", personal_id)
+        self.people.add(
+            self.person,
+            username,
+            full_name,
+            self.hash,
+            "t",
+            seal_text(personal_id, column="people.personal_id"),
+            personal_id_index(personal_id),
+        )
         return self.person
 
     def _grant(self, person: int, role: str, year: _Year | None, **scope: Any) -> None:
@@ -390,7 +407,7 @@ class _Generator:
             slot,
             signer,
             "0" * 64,
-            "CN=bench",
+            seal_text("CN=bench", column="transcript_signatures.certificate_subject"),
             "1",
             _ts(at),
             "0" * 64,
@@ -456,13 +473,14 @@ class _Generator:
             sid = first_student + offset
             self.students.add(
                 sid,
-                f"079{sid:09d}",
+                seal_text(f"079{sid:09d}", column="students.personal_id"),
+                personal_id_index(f"079{sid:09d}"),
                 _name(rng),
                 date(2010 + offset % 4, 1 + offset % 12, 1 + offset % 28).isoformat(),
                 "Nam" if offset % 2 else "Nữ",
                 "Kinh",
                 "Việt Nam",
-                "Thành phố Hồ Chí Minh",
+                seal_text("Thành phố Hồ Chí Minh", column="students.birthplace"),
             )
         for year in self.years:
             for person, role in ((principal, "principal"), (clerk, "clerk")):
@@ -533,7 +551,7 @@ class _Generator:
             level = stage - 1 if stage and rng.random() < 0.05 else stage
             status = _STAGES[level]
             self.transcripts.add(
-                tid, sid, s, year.id, class_id, "CaNam", 1, status, None, "f", "{}",
+                tid, sid, s, year.id, class_id, "CaNam", 1, status, None, "f", _empty_data(),
                 created, created, None, 1 + level,
             )  # fmt: skip
             at = NOW - timedelta(days=10)
@@ -561,17 +579,17 @@ class _Generator:
         if draw < 0.005:
             # Revoked and re-issued: version 1 superseded, version 2 finalized.
             self.transcripts.add(
-                tid, sid, s, year.id, class_id, "CaNam", 1, "superseded", None, "f", "{}",
+                tid, sid, s, year.id, class_id, "CaNam", 1, "superseded", None, "f", _empty_data(),
                 created, locked, locked, 7,
             )  # fmt: skip
             self.transcripts.add(
                 self._uuid(), sid, s, year.id, class_id, "CaNam", 2, "finalized", tid, "f",
-                "{}", created, locked, locked, 7,
+                _empty_data(), created, locked, locked, 7,
             )  # fmt: skip
             return
         status = "correction_requested" if draw < 0.006 else "finalized"
         self.transcripts.add(
-            tid, sid, s, year.id, class_id, "CaNam", 1, status, None, "f", "{}",
+            tid, sid, s, year.id, class_id, "CaNam", 1, status, None, "f", _empty_data(),
             created, locked, locked, 6,
         )  # fmt: skip
         if status == "correction_requested":
@@ -619,13 +637,14 @@ class _Generator:
             }
             self.students.add(
                 student,
-                record["personal_id"],
+                seal_text(record["personal_id"], column="students.personal_id"),
+                personal_id_index(record["personal_id"]),
                 record["full_name"],
                 record["date_of_birth"].isoformat(),
                 record["gender"],
                 "Kinh",
                 "Việt Nam",
-                "Thành phố Hồ Chí Minh",
+                seal_text("Thành phố Hồ Chí Minh", column="students.birthplace"),
             )
             self.enrollments.add(student, class_id, year.id, year.starts.date().isoformat())
             data = signable_data(
@@ -639,7 +658,7 @@ class _Generator:
             )
             self.transcripts.add(
                 self._uuid(), student, s, year.id, class_id, "CaNam", 1, "draft", None, "f",
-                _json_text(json.dumps(data, ensure_ascii=False)), created, created, None, 1,
+                seal_json(data, column="transcripts.data"), created, created, None, 1,
             )  # fmt: skip
         return student
 

@@ -51,6 +51,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import Encoding
 from litestar import Litestar, get
+from sqlmodel import col
 
 from api import create_app
 from bench._city import (
@@ -62,6 +63,7 @@ from bench._city import (
     reset_signing_classes,
 )
 from domain.certificates import Validity, ca_certificate, ca_name, personal_name, signer_certificate
+from domain.model import Person
 from workflow import Settings, UnitOfWork, create_database_engine, my_tasks, resolve_actor
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/hocba_bench_city"
@@ -335,9 +337,11 @@ def cast(engine: sa.Engine, *, users: int, rounds: int, seed: int) -> Cast:
                 code = SUBJECTS[position][0]
                 username = f"s{school}.ky.{code.lower()}"
                 full_name, personal_id = c.execute(
-                    sa.text("SELECT full_name, personal_id FROM people WHERE username = :u"),
-                    {"u": username},
+                    sa.select(col(Person.full_name), col(Person.personal_id)).where(
+                        col(Person.username) == username
+                    ),
                 ).one()
+                assert personal_id is not None  # the city's staff all have one
                 personal[username] = (full_name, personal_id)
                 ids = [
                     str(i)

@@ -24,6 +24,7 @@ from domain.assessment import (
     parse_year_input,
     result_to_json,
 )
+from domain.model import DataKeyError
 from domain.signatures import (
     MAX_PDF_BYTES,
     Pkcs11Signer,
@@ -43,6 +44,7 @@ from domain.signatures import (
 from hocba._logging import configure_logging, uvicorn_log_config
 from hocba._record_cli import record
 from hocba.backup_commands import backup, restore
+from hocba.keys_commands import keys
 from hocba.sign_client import Selection, SignClientError, sign_selection
 from scheduler import SchedulerService, run_due
 from workflow import (
@@ -128,7 +130,18 @@ def _print_demo(summary: DemoSummary) -> None:
         )
 
 
-@click.group()
+class _Main(click.Group):
+    """The command group: a missing or wrong data key ends any command with its message."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except DataKeyError as error:
+            click.echo(f"data keys: {error}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Main)
 def main() -> None:
     """hocba: digital school transcripts (học bạ số) and the tracking book behind them."""
 
@@ -535,3 +548,4 @@ def sign_client(
 main.add_command(backup)
 main.add_command(restore)
 main.add_command(record)
+main.add_command(keys)

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import settings
 from sqlalchemy.engine import Engine
 
+from domain.model import DEMO_DATA_KEYS, use_data_keys
 from tests.support.databases import MigratedDatabase, backends
 from tests.support.world import World, build_world
 
@@ -16,6 +17,10 @@ from tests.support.world import World, build_world
 # database carried between runs, the same examples every time.
 settings.register_profile("hocba", deadline=None, database=None, derandomize=True)
 settings.load_profile("hocba")
+
+# Personal data is encrypted at rest; tests use the published demo keys (the CLI tests pass
+# the same keys to the commands they run, tests/support/cli.py).
+use_data_keys(DEMO_DATA_KEYS)
 
 
 @pytest.fixture(scope="session", params=backends())

@@ -68,6 +68,7 @@ from workflow._consent import (
     my_consents,
     withdraw_consent,
 )
+from workflow._data_keys import install_data_keys, load_data_keys
 from workflow._database import create_database_engine, is_postgresql
 from workflow._demo import (
     ClassProgress,
@@ -596,6 +597,7 @@ __all__ = [
     "idempotency_key",
     "import_class_sheet",
     "import_student_record",
+    "install_data_keys",
     "is_postgresql",
     "issue_certificate_challenge",
     "list_correction_requests",
@@ -604,6 +606,7 @@ __all__ = [
     "list_transcripts",
     "load_actor",
     "load_backup_key",
+    "load_data_keys",
     "load_facts",
     "load_settings",
     "local_timestamper",

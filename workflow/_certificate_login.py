@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from sqlmodel import col, select
 
 from domain.certificates import PERSONAL_ID_PREFIX, is_organisation_certificate
-from domain.model import CertificateChallenge, Person, Role
+from domain.model import CertificateChallenge, Person, Role, personal_id_index
 from domain.signatures import Indication, TrustSettings, check_certificate
 from workflow._actor import load_actor
 from workflow._authentication import Authenticated
@@ -198,7 +198,9 @@ def login_with_certificate(
     with uow:
         session = uow.session
         people = session.exec(
-            select(Person).where(Person.personal_id == personal_id, col(Person.is_active))
+            select(Person).where(
+                Person.personal_id_index == personal_id_index(personal_id), col(Person.is_active)
+            )
         ).all()
         staff = []
         for person in people:

@@ -8,12 +8,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
+from workflow._data_keys import ensure_data_keys
+
 POOL_SIZE = 20
 """PostgreSQL connections kept open per process (as many again may open under a burst)."""
 
 
 def create_database_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for ``url``; creates the directory of a SQLite file if it is missing."""
+    """An engine for ``url``; creates the directory of a SQLite file if it is missing.
+
+    The process's data keyring is installed from the settings first if it is not yet: the
+    encrypted columns need it, and a missing key is better refused here, at start-up.
+    """
+    ensure_data_keys()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

@@ -37,9 +37,11 @@ from domain.model import (
     SchoolClass,
     SchoolYear,
     Student,
+    data_keys,
     mask_personal_id,
     mask_phone,
     normalize_phone,
+    phone_index,
 )
 from workflow._actor import Actor
 from workflow._errors import InvalidInputError, NotFoundError, WorkflowError
@@ -55,6 +57,7 @@ from workflow._own_copies import (
 )
 from workflow._scoped import SignedFile, SignedFileKind
 from workflow._settings import Settings
+from workflow._transfer_students import find_student
 from workflow._uow import UnitOfWork
 
 _log = logging.getLogger("hocba.lost_files")
@@ -235,21 +238,22 @@ class RecoveredFiles:
 
 def personal_id_key(personal_id: str) -> str:
     """The key the per-personal-ID rate limit counts under (not the ID itself)."""
-    return hashlib.sha256(b"hocba-lost-files:" + personal_id.encode("ascii")).hexdigest()
+    # Keyed: an unkeyed hash of a 12-digit number is reversed by trying them all.
+    return data_keys().blind_index("lost_files", personal_id)
 
 
 def find_recipient(session: Session, personal_id: str, phone: str) -> tuple[Student, Person] | None:
     """The student ``personal_id`` names and the active account (the student's own or a
     guardian's) whose registered phone is ``phone`` (both already normalised); None if
     either does not match."""
-    student = session.exec(select(Student).where(Student.personal_id == personal_id)).first()
+    student = find_student(session, personal_id)
     if student is None or student.id is None:
         return None
     guardians = select(GuardianLink.person_id).where(GuardianLink.student_id == student.id)
     accounts = (col(Person.id) == student.person_id) | col(Person.id).in_(guardians)
     person = session.exec(
         select(Person)
-        .where(accounts, Person.phone == phone, col(Person.is_active))
+        .where(accounts, Person.phone_index == phone_index(phone), col(Person.is_active))
         .order_by(col(Person.id))
     ).first()
     return None if person is None else (student, person)

@@ -22,30 +22,30 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+class ForeignKeyCheckError(RuntimeError):
+    """A SQLite migration left rows whose foreign keys point at nothing."""
+
+
 @contextmanager
 def _migrating(engine: Engine) -> Iterator[Connection]:
-    """A connection in a transaction for Alembic.
-
-    SQLite changes a table's constraints by rebuilding the table (Alembic's batch mode), and
-    dropping the old table would delete the rows other tables reference: its foreign keys
-    are switched off for the migration, which SQLite allows only outside a transaction, and
-    every reference is checked before the migration commits.
-    """
-    sqlite = engine.dialect.name == "sqlite"
+    # SQLite alters a column by rebuilding its table (copy, drop, rename); with foreign keys on,
+    # dropping a table other rows point at fails. SQLite's own procedure: foreign keys off
+    # outside the transaction, then PRAGMA foreign_key_check before the commit.
     with engine.connect() as connection:
-        raw = connection.connection.driver_connection
+        driver = connection.connection.driver_connection
+        sqlite = connection.dialect.name == "sqlite"
         if sqlite:
-            raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+            driver.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         try:
             with connection.begin():
                 yield connection
                 if sqlite:
-                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
                     if broken:
-                        raise RuntimeError(f"the migration breaks references: {broken[:5]}")
+                        raise ForeignKeyCheckError(f"dangling foreign keys: {broken[:5]}")
         finally:
             if sqlite:
-                raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                driver.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -91,6 +91,18 @@ class Settings(BaseSettings):
     """A file holding the backup key (used when ``backup_key`` is unset)."""
     backup_keep: int = 30
     """Archives kept in each destination; older ones are removed after a successful write."""
+    data_keys: SecretStr | None = None
+    """The keys personal data is encrypted with at rest: ``id:base64key`` entries separated by
+    commas (``hocba keys new``). The first one encrypts; every one decrypts what names its id.
+    Required outside demo mode (demo mode: published demo keys)."""
+    data_keys_file: Path | None = None
+    """A file holding the ``data_keys`` entries, one or several per line (used when
+    ``data_keys`` is unset)."""
+    index_key: SecretStr | None = None
+    """The HMAC key (base64, 32 bytes) of the blind indexes personal IDs and phone numbers are
+    looked up by. Required with ``data_keys``; changing it needs a re-index."""
+    index_key_file: Path | None = None
+    """A file holding ``index_key`` (used when ``index_key`` is unset)."""
 
     access_read_multiple: float = 1.5
     """Access report (REQ-17): an account is flagged when the distinct students it read in the

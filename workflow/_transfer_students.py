@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from domain.model import Student
+from domain.model import Student, personal_id_index
 
 
 def find_student(session: Session, personal_id: str) -> Student | None:
-    """The student whose personal ID is ``personal_id``, or None."""
-    return session.exec(select(Student).where(Student.personal_id == personal_id)).first()
+    """The student whose personal ID is ``personal_id``, or None (found by its blind index:
+    the column itself is encrypted)."""
+    index = personal_id_index(personal_id)
+    return session.exec(select(Student).where(Student.personal_id_index == index)).first()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from domain.model._columns import utc_column
+from domain.model._encrypted import EncryptedJSON, encrypted_column
 
 
 class CertifiedCopy(SQLModel, table=True):
@@ -24,8 +25,12 @@ class CertifiedCopy(SQLModel, table=True):
     student_id: int = Field(foreign_key="students.id", index=True)
     transcript_ids: list[str] = Field(sa_column=Column(JSON, nullable=False))
     """MaHocBa of each version copied, in the order printed."""
-    prepared: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    """The seal's prepared PDF signature between the two steps; cleared once sealed."""
+    prepared: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=encrypted_column(EncryptedJSON("certified_copies.prepared"), nullable=True),
+    )
+    """The seal's prepared PDF signature between the two steps; cleared once sealed (it holds
+    the student's personal data: encrypted at rest)."""
     prepared_by_id: int = Field(foreign_key="people.id")
     prepared_at: datetime = Field(sa_column=utc_column())
     pdf_sha256: str | None = Field(default=None, foreign_key="blobs.sha256", max_length=64)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from domain.model._columns import enum_column, utc_column
+from domain.model._encrypted import EncryptedText, encrypted_column
 
 
 class OutboxKind(StrEnum):
@@ -64,8 +65,10 @@ class OutboxMessage(SQLModel, table=True):
     """The payload reference: the transcript version the message is about."""
     department_code: str = Field(max_length=8, index=True)
     """The city Department whose officers see this message (their dead-letter view)."""
-    personal_id: str = Field(max_length=12)
-    """The student's personal ID: what the city registers a transcript by."""
+    personal_id: str = Field(
+        sa_column=encrypted_column(EncryptedText("outbox_messages.personal_id"))
+    )
+    """The student's personal ID: what the city registers a transcript by (encrypted)."""
     document_sha256: str | None = Field(default=None, max_length=64)
     """The signed XML (in ``blobs``) as it was when the message was written."""
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

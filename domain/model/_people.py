@@ -10,6 +10,8 @@ from sqlmodel import Field, SQLModel
 
 from domain.model._columns import enum_column, utc_column
 from domain.model._contact import normalize_phone
+from domain.model._data_keys import personal_id_index, phone_index
+from domain.model._encrypted import EncryptedText, encrypted_column
 from domain.model._enums import Role
 from domain.model._identity import validate_personal_id
 
@@ -25,12 +27,21 @@ class Person(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     """An argon2 hash; None for accounts that log in by certificate only."""
     is_active: bool = Field(default=True)
-    personal_id: str | None = Field(default=None, max_length=12)
+    personal_id_index: str | None = Field(default=None, max_length=64, index=True)
+    """The blind index of ``personal_id`` (set with it): what look-ups compare."""
+    phone_index: str | None = Field(default=None, max_length=64, index=True)
+    """The blind index of ``phone`` (set with it): what look-ups compare."""
+    personal_id: str | None = Field(
+        default=None,
+        sa_column=encrypted_column(EncryptedText("people.personal_id"), nullable=True),
+    )
     """The 12-digit personal ID (CCCD) of a member of staff: what their signing certificate's
-    subject names (``UID=CCCD:<id>``). None for accounts that never sign."""
-    phone: str | None = Field(default=None, max_length=16)
+    subject names (``UID=CCCD:<id>``). None for accounts that never sign. Encrypted at rest."""
+    phone: str | None = Field(
+        default=None, sa_column=encrypted_column(EncryptedText("people.phone"), nullable=True)
+    )
     """The registered phone number (10 digits, ``normalize_phone``) of a student's or
-    guardian's account: lost files are sent again only to it (REQ-33)."""
+    guardian's account: lost files are sent again only to it (REQ-33). Encrypted at rest."""
 
     @validates("phone")
     def _normal_phone(self, _key: str, value: str | None) -> str | None:
@@ -73,15 +84,20 @@ class Student(SQLModel, table=True):
     __tablename__ = "students"
 
     id: int | None = Field(default=None, primary_key=True)
-    personal_id: str = Field(max_length=12, unique=True)
-    """Checked by ``validate_personal_id`` whenever it is set."""
+    personal_id_index: str = Field(default="", max_length=64, unique=True)
+    """The blind index of ``personal_id`` (set with it): look-ups and uniqueness use it."""
+    personal_id: str = Field(sa_column=encrypted_column(EncryptedText("students.personal_id")))
+    """Checked by ``validate_personal_id`` whenever it is set; encrypted at rest."""
     full_name: str = Field(max_length=120)
     date_of_birth: date
     gender: str = Field(max_length=8)
     """GioiTinh as printed: ``Nam`` or ``Nữ``."""
     ethnicity: str = Field(default="Kinh", max_length=40)
     nationality: str = Field(default="Việt Nam", max_length=40)
-    birthplace: str = Field(default="", max_length=200)
+    birthplace: str = Field(
+        default="", sa_column=encrypted_column(EncryptedText("students.birthplace"))
+    )
+    """NoiSinh: where the student was born (an address): encrypted at rest."""
     father_name: str | None = Field(default=None, max_length=120)
     mother_name: str | None = Field(default=None, max_length=120)
     guardian_name: str | None = Field(default=None, max_length=120)
@@ -117,3 +133,21 @@ class Enrollment(SQLModel, table=True):
     school_year_id: int = Field(foreign_key="school_years.id")
     enrolled_on: date
     left_on: date | None = None
+
+
+@sa.event.listens_for(Person, "before_insert")
+@sa.event.listens_for(Person, "before_update")
+def _index_person(_mapper: object, _connection: object, person: Person) -> None:
+    # Written with every INSERT and UPDATE, so an index never lags its (encrypted) value.
+    if person.phone is not None:
+        person.phone = normalize_phone(person.phone)
+    person.phone_index = None if person.phone is None else phone_index(person.phone)
+    person.personal_id_index = (
+        None if person.personal_id is None else personal_id_index(person.personal_id)
+    )
+
+
+@sa.event.listens_for(Student, "before_insert")
+@sa.event.listens_for(Student, "before_update")
+def _index_student(_mapper: object, _connection: object, student: Student) -> None:
+    student.personal_id_index = personal_id_index(validate_personal_id(student.personal_id))

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
 from domain.model._columns import utc_column
+from domain.model._encrypted import EncryptedBytes, EncryptedJSON, encrypted_column
 
 
 class SigningSession(SQLModel, table=True):
@@ -56,9 +57,17 @@ class SigningSessionItem(SQLModel, table=True):
     (None only for items prepared before this was recorded)."""
     xml_to_sign: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
     """The canonical ``ds:SignedInfo`` handed out to sign."""
-    xml_prepared: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
-    """The document with the signature in place, its SignatureValue still empty."""
-    pdf_prepared: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    xml_prepared: bytes = Field(
+        sa_column=encrypted_column(EncryptedBytes("signing_session_items.xml_prepared"))
+    )
+    """The document with the signature in place, its SignatureValue still empty (it holds the
+    student's personal data: encrypted at rest)."""
+    pdf_prepared: dict[str, Any] | None = Field(
+        default=None,
+        sa_column=encrypted_column(
+            EncryptedJSON("signing_session_items.pdf_prepared"), nullable=True
+        ),
+    )
     """Reserved for the PDF part of the GVCN, HieuTruong and DonVi steps."""
     outcome: str | None = Field(default=None, max_length=64)
     """After completion: ``ok`` or the error code of the refusal."""

@@ -6,9 +6,15 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from sqlmodel import JSON, Column, Field, SQLModel
+from sqlmodel import Field, SQLModel
 
 from domain.model._columns import enum_column, utc_column
+from domain.model._encrypted import (
+    EncryptedBytes,
+    EncryptedJSON,
+    EncryptedText,
+    encrypted_column,
+)
 from domain.model._enums import CorrectionStatus, TranscriptKind, TranscriptStatus
 
 # Built once and shared with __mapper_args__: SQLAlchemy's optimistic lock checks this column
@@ -59,7 +65,10 @@ class Transcript(SQLModel, table=True):
     """ThayTheCho: the version this one replaces."""
     supplementary: bool = Field(default=False)
     """In the retest / summer-training group: locks on the supplementary date (REQ-20)."""
-    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    data: dict[str, Any] = Field(
+        default_factory=dict, sa_column=encrypted_column(EncryptedJSON("transcripts.data"))
+    )
+    """The DLHocBa content (the student's personal data included): encrypted at rest."""
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
     locked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
@@ -95,7 +104,10 @@ class TranscriptSignature(SQLModel, table=True):
     on_behalf_of_id: int | None = Field(default=None, foreign_key="people.id")
     """The departed teacher a principal signed in place of (REQ-16)."""
     certificate_sha256: str = Field(max_length=64)
-    certificate_subject: str = Field(max_length=500)
+    certificate_subject: str = Field(
+        sa_column=encrypted_column(EncryptedText("transcript_signatures.certificate_subject"))
+    )
+    """The signer's certificate subject (it names their personal ID): encrypted at rest."""
     certificate_serial: str = Field(max_length=64)
     signed_at: datetime = Field(sa_column=utc_column())
     signed_bytes_sha256: str = Field(max_length=64)
@@ -135,5 +147,6 @@ class Blob(SQLModel, table=True):
     sha256: str = Field(primary_key=True, max_length=64)
     media_type: str = Field(max_length=100)
     size: int
-    content: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+    content: bytes = Field(sa_column=encrypted_column(EncryptedBytes("blobs.content")))
+    """The file's bytes, encrypted at rest (``sha256`` and ``size`` are the plaintext's)."""
     created_at: datetime = Field(sa_column=utc_column())

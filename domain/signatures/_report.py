@@ -7,6 +7,7 @@ worst of the signatures' and of the file's own errors (any such error is TOTAL_F
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -57,13 +58,22 @@ def mask_personal_id(personal_id: str) -> str:
     return personal_id[:3] + "*" * (len(personal_id) - 5) + personal_id[-2:]
 
 
+_SUBJECT_PERSONAL_ID = re.compile(r"(CCCD:)([0-9]{12})")
+
+
+def mask_subject(subject: str) -> str:
+    """An RFC 4514 subject with the personal ID it names (``UID=CCCD:<id>``) masked."""
+    return _SUBJECT_PERSONAL_ID.sub(lambda m: m.group(1) + mask_personal_id(m.group(2)), subject)
+
+
 @dataclass(frozen=True, slots=True)
 class SignerInfo:
     """Who the signer's certificate names."""
 
     common_name: str | None
     subject: str
-    """RFC 4514."""
+    """RFC 4514, the personal ID it names masked (``mask_subject``): a report is shown to
+    anyone who uploads the file."""
     serial: str
     """The certificate's serial number, hexadecimal (lower case, no separators)."""
     issuer: str

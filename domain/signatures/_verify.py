@@ -44,6 +44,7 @@ from domain.signatures._report import (
     TranscriptSummary,
     VerificationReport,
     mask_personal_id,
+    mask_subject,
     role_of,
 )
 from domain.signatures._running import run_blocking
@@ -244,7 +245,7 @@ def _pdf_signature(check: PdfSignatureCheck, trusted: CertificateCheck | None) -
     if check.signer is not None:
         signer = SignerInfo(
             common_name=check.signer.common_name or None,
-            subject=check.signer.subject,
+            subject=mask_subject(check.signer.subject),
             serial=check.signer.serial,
             issuer=check.signer.issuer,
         )
@@ -321,7 +322,7 @@ def _signature(slot: SlotVerification, check: CertificateCheck | None) -> Signat
     if slot.signer_subject is not None and slot.serial is not None:
         signer = SignerInfo(
             common_name=slot.signer_common_name,
-            subject=slot.signer_subject,
+            subject=mask_subject(slot.signer_subject),
             serial=format(slot.serial, "x"),
             issuer=slot.issuer or "",
         )

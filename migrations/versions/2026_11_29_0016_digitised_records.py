@@ -22,7 +22,7 @@ from alembic import op
 from domain.model import UTCDateTime
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("school_id", sa.Integer(), nullable=False),
         sa.Column("student_id", sa.Integer(), nullable=False),
         sa.Column("transcript_ids", sa.JSON(), nullable=False),
-        sa.Column("prepared", sa.JSON(), nullable=True),
+        sa.Column("prepared", sa.Text(), nullable=True),  # EncryptedJSON
         sa.Column("prepared_by_id", sa.Integer(), nullable=False),
         sa.Column("prepared_at", UTCDateTime(), nullable=False),
         sa.Column("pdf_sha256", sa.String(length=64), nullable=True),

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from domain.model import AuditEvent, entry_hash
+from tests.support.cli import DEMO_KEY_SETTINGS
 from tests.support.clock import vn
 from tests.support.world import BEFORE_LOCK, World, evidence
 from workflow import SigningStep, record_data, sign
@@ -36,7 +37,12 @@ def _hocba(*arguments: str, database_url: str, cwd: Path) -> subprocess.Complete
         if script.exists()
         else [sys.executable, "-c", "from hocba.cli import main; main()"]
     )
-    environment = {**os.environ, "HOCBA_DATABASE_URL": database_url, "HOCBA_DATA_DIR": str(cwd)}
+    environment = {
+        **os.environ,
+        **DEMO_KEY_SETTINGS,
+        "HOCBA_DATABASE_URL": database_url,
+        "HOCBA_DATA_DIR": str(cwd),
+    }
     return subprocess.run(
         [*command, *arguments],
         capture_output=True,

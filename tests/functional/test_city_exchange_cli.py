@@ -9,6 +9,7 @@ from pathlib import Path
 
 from domain.model import TranscriptKind, TranscriptStatus
 from tests.support.city_server import TOKEN, running_city
+from tests.support.cli import DEMO_KEY_SETTINGS
 from tests.support.journeys import drive_to
 from tests.support.outbox import messages
 from tests.support.world import World
@@ -21,6 +22,7 @@ def test_run_due_delivers_the_outbox_to_the_configured_city(world: World) -> Non
     with running_city() as city:
         env = {
             **os.environ,
+            **DEMO_KEY_SETTINGS,
             "HOCBA_DATABASE_URL": world.engine.url.render_as_string(hide_password=False),
             "HOCBA_REMINDER_DAYS": "[]",
             "HOCBA_CITY_URL": city.url,

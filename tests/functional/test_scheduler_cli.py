@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from domain.model import AuditEvent, SchedulerRun, TranscriptKind
 from domain.model import TranscriptStatus as S
 from scheduler import LeaderLock
+from tests.support.cli import DEMO_KEY_SETTINGS
 from tests.support.journeys import drive_to, status_of
 from tests.support.world import World
 from workflow import create_database_engine
@@ -23,7 +24,12 @@ AT = "2025-07-01T00:00:00+07:00"
 
 def _env(engine: Engine) -> dict[str, str]:
     url = engine.url.render_as_string(hide_password=False)
-    return {**os.environ, "HOCBA_DATABASE_URL": url, "HOCBA_REMINDER_DAYS": "[]"}
+    return {
+        **os.environ,
+        **DEMO_KEY_SETTINGS,
+        "HOCBA_DATABASE_URL": url,
+        "HOCBA_REMINDER_DAYS": "[]",
+    }
 
 
 def test_two_scheduler_processes_told_to_run_the_lock_apply_it_once(world: World) -> None:
