@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, cast
@@ -57,13 +58,11 @@ def _candidates(
     yield event, checks[event]
 
 
+@dataclass
 class _StatusOnly:
     """A stand-in row: the machine reads only the status, the routing guards only the facts."""
 
-    __slots__ = ("status",)
-
-    def __init__(self) -> None:
-        self.status = TranscriptStatus.DRAFT
+    status: TranscriptStatus
 
 
 _MACHINES = threading.local()
@@ -72,12 +71,13 @@ _MACHINES = threading.local()
 def _enabled_events(status: TranscriptStatus, facts: TranscriptFacts) -> list[Any]:
     # Building a TranscriptFlow parses every guard expression of the machine: it was a third of
     # the server's CPU on GET /transcripts/{id}. Asking what is enabled fires nothing, so each
-    # thread keeps one machine over a stand-in row and sets the status it asks about.
-    flow: TranscriptFlow | None = getattr(_MACHINES, "flow", None)
+    # thread keeps one machine per status, over a stand-in row that is never written.
+    flows: dict[TranscriptStatus, TranscriptFlow] | None = getattr(_MACHINES, "flows", None)
+    if flows is None:
+        flows = _MACHINES.flows = {}
+    flow = flows.get(status)
     if flow is None:
-        _MACHINES.row = _StatusOnly()
-        flow = _MACHINES.flow = TranscriptFlow(cast(Transcript, _MACHINES.row))
-    _MACHINES.row.status = status
+        flow = flows[status] = TranscriptFlow(cast(Transcript, _StatusOnly(status)))
     return list(flow.enabled_events(facts=facts, subject_code=""))
 
 

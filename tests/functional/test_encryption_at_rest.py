@@ -22,8 +22,7 @@ from domain.model import (
 )
 from tests.support.clock import vn
 from tests.support.databases import MigratedDatabase
-from tests.support.demo_pki import demo_pki
-from workflow import seed_demo
+from tests.support.demo_snapshot import seeded_demo
 from workflow._transfer_students import find_student
 
 NOW = vn(2026, 11, 29, 9, 0)
@@ -32,7 +31,7 @@ NOW = vn(2026, 11, 29, 9, 0)
 @pytest.fixture(scope="module")
 def seeded(migrated: MigratedDatabase) -> Engine:
     migrated.reset()
-    seed_demo(migrated.engine, now=NOW, pki=demo_pki())
+    seeded_demo(migrated.engine, now=NOW)
     return migrated.engine
 
 
@@ -56,7 +55,15 @@ def dump(engine: Engine, directory: Path) -> bytes:
             ["sqlite3", str(database), ".dump"], capture_output=True, check=True
         ).stdout
         files = [database, *database.parent.glob(database.name + "-*")]
-        return text + b"".join(path.read_bytes() for path in files if path.exists())
+        # Read by another process: closing a file descriptor of the database in this one would
+        # drop every SQLite lock this process holds on it (POSIX locks are per process), and
+        # another connection could then delete the WAL under this process's open connections.
+        raw = subprocess.run(
+            ["cat", *(str(path) for path in files if path.exists())],
+            capture_output=True,
+            check=True,
+        ).stdout
+        return text + raw
     libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
     target = directory / "dump.sql"
     subprocess.run(["pg_dump", "--no-owner", "-f", str(target), libpq], check=True)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import shutil
+import sqlite3
 import tarfile
 import threading
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -368,7 +369,13 @@ def test_a_sqlite_file_restores_only_where_no_file_is(world: World, tmp_path: Pa
         return  # the PostgreSQL case is the test above with a migrated database
     archive = backup(world.engine, tmp_path)
     occupied = tmp_path / "occupied.db"
-    shutil.copyfile(Path(str(world.engine.url.database)), occupied)
+    # Copied through SQLite: closing a plain file descriptor of the live database would drop
+    # this process's SQLite locks on it.
+    with (
+        closing(sqlite3.connect(str(world.engine.url.database))) as source,
+        closing(sqlite3.connect(occupied)) as copy,
+    ):
+        source.backup(copy)
     with pytest.raises(TargetNotEmptyError):
         restore_backup(archive, database_url=f"sqlite:///{occupied}", key=KEY)
 
