@@ -35,13 +35,11 @@ from domain.model import (
 )
 from domain.signatures import (
     FIELD_DON_VI,
-    PadesLevel,
     PdfSignatureError,
     PreparedPdfSignature,
     PreparedPdfSignatureError,
     Signer,
     SignerError,
-    complete_pdf_signature,
     prepare_pdf_signature,
     verify_pdf,
 )
@@ -61,7 +59,12 @@ from workflow._errors import (
 )
 from workflow._pdf_signing import PdfSigning
 from workflow._record_package import ISSUED
-from workflow._signed_pdf import PdfNotCompletedError, SignedPdfInvalidError, appearance
+from workflow._signed_pdf import (
+    PdfNotCompletedError,
+    SignedPdfInvalidError,
+    appearance,
+    assemble_pdf,
+)
 from workflow._signing import store_blob
 from workflow._signing_checks import read_chain
 from workflow._signing_errors import SignerFailedError
@@ -266,18 +269,7 @@ def complete_certified_copy(
             prepared = PreparedPdfSignature.from_bytes(json.dumps(copy.prepared).encode())
         except PreparedPdfSignatureError as error:
             raise PdfNotCompletedError(error) from None
-        tsa = pdf.timestamper(now) if pdf.timestamper is not None else None
-        try:
-            signed = complete_pdf_signature(
-                prepared,
-                signature_value=signature_value,
-                timestamper=tsa if prepared.level.timestamped else None,
-                validation_context=(
-                    pdf.validation_context(now) if prepared.level is PadesLevel.B_LT else None
-                ),
-            )
-        except PdfSignatureError as error:
-            raise PdfNotCompletedError(error) from None
+        signed = assemble_pdf(prepared, value=signature_value, options=pdf, now=now)
         check = verify_pdf(signed, now=now, trust_roots=pdf.trust_roots)
         fields = [s.field for s in check.signatures]
         if check.errors or fields != [FIELD_DON_VI] or check.signatures[0].errors:

@@ -212,10 +212,23 @@ def complete_pdf(part: PdfPart, *, value: bytes, options: PdfSigning, now: datet
     Raises PdfNotCompletedError (the value, the timestamp, the validation data) or
     SignedPdfInvalidError (the file does not verify as a whole).
     """
-    prepared = part.prepared
+    signed = assemble_pdf(part.prepared, value=value, options=options, now=now)
+    check = verify_pdf(signed, now=now, trust_roots=options.trust_roots)
+    _require_verified(check, part)
+    return signed
+
+
+def assemble_pdf(
+    prepared: PreparedPdfSignature, *, value: bytes, options: PdfSigning, now: datetime
+) -> bytes:
+    """The prepared signature completed with the signer's ``value``, with the timestamp and
+    validation data its level asks for; not verified yet (the caller knows what to require).
+
+    Raises PdfNotCompletedError.
+    """
     tsa = options.timestamper(now) if options.timestamper is not None else None
     try:
-        signed = complete_pdf_signature(
+        return complete_pdf_signature(
             prepared,
             signature_value=value,
             timestamper=tsa if prepared.level.timestamped else None,
@@ -225,9 +238,6 @@ def complete_pdf(part: PdfPart, *, value: bytes, options: PdfSigning, now: datet
         )
     except PdfSignatureError as error:
         raise PdfNotCompletedError(error) from None
-    check = verify_pdf(signed, now=now, trust_roots=options.trust_roots)
-    _require_verified(check, part)
-    return signed
 
 
 def _require_verified(check: PdfVerification, part: PdfPart) -> None:

@@ -293,6 +293,28 @@ def accept_mid_year(
     return row.id
 
 
+def move_student(
+    session: Session, transfer: Transfer, *, effective_on: date, now: datetime
+) -> None:
+    """The student joins the receiving class on ``effective_on``; the transfer is completed.
+
+    The caller has ended the student's place at the leaving school.
+    """
+    assert transfer.to_class_id is not None  # set when asked or accepted
+    session.add(
+        Enrollment(
+            student_id=transfer.student_id,
+            class_id=transfer.to_class_id,
+            school_year_id=transfer.school_year_id,
+            enrolled_on=effective_on,
+        )
+    )
+    transfer.stage = TransferStage.COMPLETED
+    transfer.completed_at = now
+    transfer.effective_on = effective_on
+    session.add(transfer)
+
+
 def complete_transfer(
     uow: UnitOfWork, *, transfer_id: int, actor: Actor, now: datetime, effective_on: date
 ) -> None:
@@ -321,17 +343,6 @@ def complete_transfer(
         if leaving is not None:
             leaving.left_on = effective_on
             session.add(leaving)
-        session.add(
-            Enrollment(
-                student_id=transfer.student_id,
-                class_id=transfer.to_class_id,
-                school_year_id=transfer.school_year_id,
-                enrolled_on=effective_on,
-            )
-        )
-        transfer.stage = TransferStage.COMPLETED
-        transfer.completed_at = now
-        transfer.effective_on = effective_on
-        session.add(transfer)
+        move_student(session, transfer, effective_on=effective_on, now=now)
         record_transfer_event(uow, actor, "transfer.complete", transfer, now)
         uow.commit("the transfer")

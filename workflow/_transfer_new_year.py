@@ -40,6 +40,7 @@ from workflow._transfer import (
     OPEN,
     accept_mid_year,
     load_transfer,
+    move_student,
     officer_of,
     record_transfer_event,
     refuse_unless_officer,
@@ -198,20 +199,9 @@ def _accept_before_year(
         # (kept, read-only) the day the receiving one starts.
         enrollment.left_on = effective_on
         session.add(enrollment)
-    session.add(
-        Enrollment(
-            student_id=transfer.student_id,
-            class_id=transfer.to_class_id,
-            school_year_id=transfer.school_year_id,
-            enrolled_on=effective_on,
-        )
-    )
-    transfer.stage = TransferStage.COMPLETED
     transfer.accepted_by_id = actor.person_id
     transfer.accepted_at = now
-    transfer.completed_at = now
-    transfer.effective_on = effective_on
-    session.add(transfer)
+    move_student(session, transfer, effective_on=effective_on, now=now)
     record_transfer_event(uow, actor, "transfer.accept", transfer, now)
     record_transfer_event(uow, actor, "transfer.complete", transfer, now)
 
