@@ -27,7 +27,34 @@ class NotFoundError(WorkflowError):
     code = "not_found"
 
     def __init__(self, what: str, key: object) -> None:
-        super().__init__(f"{what} {key} not found", f"Không tìm thấy {what} {key}")
+        super().__init__(
+            f"{what} {key} not found", f"Không tìm thấy {_NOUNS_VI.get(what, what)} {key}"
+        )
+
+
+# What a school user reads in an error is Vietnamese: the objects NotFoundError names.
+_NOUNS_VI: dict[str, str] = {
+    "certified copy": "bản sao y",
+    "class": "lớp",
+    "correction request": "yêu cầu điều chỉnh",
+    "digitised record": "học bạ số hóa",
+    "entry correction": "yêu cầu sửa điểm",
+    "entry window decision": "quyết định về thời hạn nhập điểm",
+    "outbox message": "thông điệp gửi hệ thống của Sở",
+    "person": "người dùng",
+    "readable signed XML": "tệp XML đã ký đọc được",
+    "role assignment": "phân công",
+    "scanned original": "bản quét bản gốc",
+    "school year": "năm học",
+    "school": "trường",
+    "share link": "liên kết chia sẻ",
+    "signed file": "tệp đã ký",
+    "signed XML": "tệp XML đã ký",
+    "signing session": "phiên ký",
+    "student": "học sinh",
+    "transcript": "học bạ",
+    "transfer": "hồ sơ chuyển trường",
+}
 
 
 class InvalidInputError(WorkflowError):
