@@ -1,4 +1,5 @@
-"""``hocba keys``: new data keys, and rotation of every encrypted value to the first key."""
+"""``hocba keys``: new data keys, rotation of every encrypted value to the first key, and the
+blind indexes rebuilt under a new index key."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import click
 
 from domain.model import DataKeyError, data_keys, new_data_key_entry
 from workflow import create_database_engine, load_settings
-from workflow._data_rewrite import rotate_data_keys
+from workflow._data_rewrite import rebuild_blind_indexes, rotate_data_keys
 
 
 @click.group()
@@ -25,8 +26,8 @@ def keys_new(key_id: str | None, index: bool) -> None:
     if index:
         click.echo(new_data_key_entry(""))
         click.echo(
-            "HOCBA_INDEX_KEY: set once per installation; another one needs every look-up "
-            "index rebuilt.",
+            "HOCBA_INDEX_KEY: changing it needs every look-up index rebuilt: stop the "
+            "service, set the new key, run `hocba keys reindex`, start again.",
             err=True,
         )
         return
@@ -60,3 +61,24 @@ def keys_rotate(batch_size: int) -> None:
         click.echo(f"{column}: {changed} re-encrypted")
     current = data_keys().current_id
     click.echo(f"every value is now under key {current}: {sum(counts.values())} rewritten")
+
+
+@keys.command("reindex")
+@click.option("--batch-size", default=200, show_default=True, help="Rows per transaction.")
+def keys_reindex(batch_size: int) -> None:
+    """Compute every look-up index (personal ID, phone) again under HOCBA_INDEX_KEY.
+
+    Run it with the service stopped after changing the index key: until it is done, look-ups
+    miss the rows not yet rebuilt. One transaction per batch; running it again carries on.
+    """
+    settings = load_settings()
+    engine = create_database_engine(settings.database_url)
+    try:
+        counts = rebuild_blind_indexes(engine, batch_size=batch_size)
+    finally:
+        engine.dispose()
+    for column, changed in counts.items():
+        click.echo(f"{column}: {changed} rebuilt")
+    click.echo(
+        f"every look-up index is under the current index key: {sum(counts.values())} rebuilt"
+    )

@@ -1,5 +1,6 @@
-"""Rewriting every encrypted value in place: rotation to the first key, and the migration
-that encrypts (or, going down, decrypts) the columns that held personal data in clear.
+"""Rewriting every encrypted value in place: rotation to the first key, the migration that
+encrypts (or, going down, decrypts) the columns that held personal data in clear, and the
+blind indexes rebuilt under a new index key.
 
 The values are read and written raw (as stored), in batches in primary-key order; a value
 the transform leaves alone (``None``) is not written, so a run can be repeated at will.
@@ -15,7 +16,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from domain.model import EncryptedBytes, EncryptedJSON, EncryptedText, data_keys, envelope_key_id
+from domain.model import (
+    EncryptedBytes,
+    EncryptedJSON,
+    EncryptedText,
+    data_keys,
+    envelope_key_id,
+    personal_id_index,
+    phone_index,
+)
 from workflow._database import WRITE_OPTION
 
 Stored = str | bytes
@@ -147,6 +156,77 @@ def rotate_data_keys(engine: Engine, *, batch_size: int = 200) -> dict[str, int]
             with writer.begin() as connection:
                 changed, after = rewrite_batch(
                     connection, target, reseal_if_old, after=after, batch_size=batch_size
+                )
+            total += changed
+            if after is None:
+                break
+        counts[target.name] = total
+    return counts
+
+
+@dataclass(frozen=True)
+class BlindIndex:
+    """A look-up column holding the keyed HMAC of an encrypted column's value."""
+
+    table: str
+    value: str
+    """The encrypted column the index is computed from (its plaintext, as stored normalised)."""
+    index: str
+    compute: Callable[[str], str]
+
+    @property
+    def name(self) -> str:
+        """``table.index``."""
+        return f"{self.table}.{self.index}"
+
+
+BLIND_INDEXES = (
+    BlindIndex("students", "personal_id", "personal_id_index", personal_id_index),
+    BlindIndex("people", "personal_id", "personal_id_index", personal_id_index),
+    BlindIndex("people", "phone", "phone_index", phone_index),
+)
+"""Every blind index of the schema (the model hooks write them on insert and update)."""
+
+
+def _rebuild_batch(
+    connection: Connection, target: BlindIndex, *, after: object | None, batch_size: int
+) -> tuple[int, object | None]:
+    source = next(c for c in encrypted_columns() if c.name == f"{target.table}.{target.value}")
+    table = sa.table(
+        target.table, sa.column("id"), sa.column(target.value), sa.column(target.index)
+    )
+    query = sa.select(table.c.id, table.c[target.value], table.c[target.index])
+    query = query.order_by(table.c.id).limit(batch_size)
+    if after is not None:
+        query = query.where(table.c.id > after)
+    rows = connection.execute(query).all()
+    changed = 0
+    for key, stored, written in rows:
+        expected = None if stored is None else target.compute(str(open_stored(source, stored)))
+        if expected != written:
+            connection.execute(
+                sa.update(table).where(table.c.id == key).values({target.index: expected})
+            )
+            changed += 1
+    return changed, (rows[-1][0] if rows else None)
+
+
+def rebuild_blind_indexes(engine: Engine, *, batch_size: int = 200) -> dict[str, int]:
+    """Compute every blind index again under the installed index key, one transaction per
+    batch; the rows changed per index column.
+
+    Idempotent: after an interruption a second run carries on, and a run after a complete
+    one changes nothing. Look-ups miss the rows not yet rebuilt, so it runs with the
+    service stopped (docs/operations.md).
+    """
+    writer = engine.execution_options(**{WRITE_OPTION: True})
+    counts: dict[str, int] = {}
+    for target in BLIND_INDEXES:
+        total, after = 0, None
+        while True:
+            with writer.begin() as connection:
+                changed, after = _rebuild_batch(
+                    connection, target, after=after, batch_size=batch_size
                 )
             total += changed
             if after is None:

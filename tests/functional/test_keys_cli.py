@@ -10,7 +10,16 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from domain.model import DEMO_DATA_KEYS, DataKeys, Person, Student, parse_data_keys, use_data_keys
+from domain.model import (
+    DEMO_DATA_KEYS,
+    DataKeys,
+    Person,
+    Student,
+    parse_data_keys,
+    personal_id_index,
+    phone_index,
+    use_data_keys,
+)
 from tests.support.cli import DEMO_KEY_SETTINGS, hocba
 from workflow import create_database_engine
 from workflow._migrations import upgrade
@@ -86,3 +95,50 @@ def test_the_demo_keys_given_to_commands_are_the_published_ones() -> None:
         DEMO_KEY_SETTINGS["HOCBA_DATA_KEYS"], DEMO_KEY_SETTINGS["HOCBA_INDEX_KEY"]
     )
     assert keys == DEMO_DATA_KEYS
+
+
+def test_keys_reindex_rebuilds_every_look_up_under_a_new_index_key_and_a_rerun_does_nothing(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'reindex.db'}"
+    engine = create_database_engine(url)
+    upgrade(engine)
+    with Session(engine) as session:
+        session.add(
+            Person(username="bo", full_name="Bố", phone="0901234567", personal_id="079123456789")
+        )
+        for number in range(3):
+            session.add(
+                Student(
+                    personal_id=f"0791234567{number:02d}",
+                    full_name="Học sinh",
+                    date_of_birth=date(2014, 1, 2),
+                    gender="Nữ",
+                )
+            )
+        session.commit()
+    engine.dispose()
+
+    index = base64.b64encode(bytes(range(32, 64))).decode()
+    new_keys = parse_data_keys(DEMO_KEY_SETTINGS["HOCBA_DATA_KEYS"], index)
+    env = {"HOCBA_DATABASE_URL": url, "HOCBA_INDEX_KEY": index}
+    first = hocba("keys", "reindex", "--batch-size", "2", cwd=tmp_path, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "students.personal_id_index: 3 rebuilt" in first.stdout
+    assert "people.personal_id_index: 1 rebuilt" in first.stdout
+    assert "people.phone_index: 1 rebuilt" in first.stdout
+    again = hocba("keys", "reindex", cwd=tmp_path, env=env)
+    assert "under the current index key: 0 rebuilt" in again.stdout
+
+    try:
+        use_data_keys(new_keys)
+        engine = create_database_engine(url)
+        with Session(engine) as session:
+            assert find_student(session, "079123456702") is not None
+            person = session.exec(
+                select(Person).where(Person.phone_index == phone_index("0901234567"))
+            ).one()
+            assert person.personal_id_index == personal_id_index("079123456789")
+        engine.dispose()
+    finally:
+        use_data_keys(DEMO_DATA_KEYS)
