@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 import domain.model  # noqa: F401  (registers every table on SQLModel.metadata)
 from workflow import create_database_engine
+from workflow._migrations import migrating_connection
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -30,10 +31,13 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
+    # Plain `alembic` gets the same transaction and SQLite foreign-key handling as `hocba db`.
     engine = create_database_engine(config.get_main_option("sqlalchemy.url") or "")
-    with engine.connect() as connection:
-        _run(connection)
-    engine.dispose()
+    try:
+        with migrating_connection(engine) as connection:
+            _run(connection)
+    finally:
+        engine.dispose()
 
 
 if context.is_offline_mode():

@@ -27,7 +27,9 @@ class ForeignKeyCheckError(RuntimeError):
 
 
 @contextmanager
-def _migrating(engine: Engine) -> Iterator[Connection]:
+def migrating_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in the one transaction a migration runs in (SQLite: foreign keys off,
+    checked before the commit)."""
     # SQLite alters a column by rebuilding its table (copy, drop, rename); with foreign keys on,
     # dropping a table other rows point at fails. SQLite's own procedure: foreign keys off
     # outside the transaction, then PRAGMA foreign_key_check before the commit.
@@ -50,7 +52,7 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision``."""
-    with _migrating(engine) as connection:
+    with migrating_connection(engine) as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
@@ -58,7 +60,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the schema back to ``revision`` (``base`` removes every table)."""
-    with _migrating(engine) as connection:
+    with migrating_connection(engine) as connection:
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.downgrade(config, revision)

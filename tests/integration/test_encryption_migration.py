@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -28,7 +29,7 @@ from domain.model import (
 from tests.support.databases import backends, drop_postgres_database, fresh_database_url
 from workflow import create_database_engine
 from workflow._data_rewrite import encrypted_columns, rotate_data_keys
-from workflow._migrations import downgrade, upgrade
+from workflow._migrations import alembic_config, downgrade, upgrade
 from workflow._transfer_students import find_student
 
 PERSONAL_ID = "079123456789"
@@ -118,6 +119,22 @@ def test_the_migration_encrypts_existing_rows_and_the_application_still_reads_th
         blob = session.get(Blob, "a" * 64)
         assert blob is not None
         assert bytes(blob.content) == PDF
+
+
+def test_plain_alembic_migrates_the_same_way_keeping_every_row_that_points_at_a_rebuilt_table(
+    engine: Engine,
+) -> None:
+    command.upgrade(alembic_config(engine), "0014")
+    fill_before_encryption(engine)
+
+    command.upgrade(alembic_config(engine), "head")
+
+    with Session(engine) as session:
+        transcript = session.get(Transcript, "t-1")
+        assert transcript is not None
+        assert transcript.data == DATA
+        student = find_student(session, PERSONAL_ID)
+        assert student is not None and student.id == transcript.student_id
 
 
 def test_going_down_decrypts_every_value_again(engine: Engine) -> None:
