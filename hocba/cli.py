@@ -45,7 +45,7 @@ from hocba._logging import configure_logging, uvicorn_log_config
 from hocba._record_cli import record
 from hocba.backup_commands import backup, restore
 from hocba.keys_commands import keys
-from hocba.sign_client import Selection, SignClientError, sign_selection
+from hocba.sign_client import Selection, SignClientError, seal_certified_copy, sign_selection
 from scheduler import SchedulerService, run_due
 from workflow import (
     CityExchange,
@@ -543,6 +543,79 @@ def sign_client(
     click.echo(f"Đã ký {signed}/{total} học bạ")
     if signed != total:
         sys.exit(1)
+
+
+@main.command("seal-copy")
+@click.option("--server", required=True, help="The hocba server, e.g. http://127.0.0.1:8000.")
+@click.option("--username", required=True, help="Your login (the school's clerk).")
+@click.option(
+    "--password-file", default=None, help="File with your password (else HOCBA_PASSWORD or asked)."
+)
+@click.option(
+    "--p12", default=None, help="PKCS#12 key file (password: HOCBA_P12_PASSWORD or asked)."
+)
+@click.option("--pkcs11-module", default=None, help="PKCS#11 library of the token (.so).")
+@click.option("--token-label", default=None, help="The token's label.")
+@click.option(
+    "--key-label", default=None, help="The key's (and its certificate's) label on the token."
+)
+@click.option("--chain", default=None, help="PEM file of intermediate CAs (PKCS#11 only).")
+@click.option(
+    "--transcript",
+    "transcripts",
+    multiple=True,
+    required=True,
+    help="An issued transcript id to copy (repeatable, in the order printed).",
+)
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="Where to save the sealed PDF.",
+)
+def seal_copy(
+    *,
+    server: str,
+    username: str,
+    password_file: str | None,
+    p12: str | None,
+    pkcs11_module: str | None,
+    token_label: str | None,
+    key_label: str | None,
+    chain: str | None,
+    transcripts: tuple[str, ...],
+    output: str,
+) -> None:
+    """Seal a certified paper copy (SAO Y BẢN CHÍNH) of a student's issued transcripts with
+    the school's organisation certificate, over the API (the key never leaves this machine).
+
+    Exit 0 with the sealed PDF saved, 1 when the server refused, 2 for unusable arguments.
+    """
+    signer = _client_signer(
+        p12=p12,
+        pkcs11_module=pkcs11_module,
+        token_label=token_label,
+        key_label=key_label,
+        chain=chain,
+    )
+    password = _secret(file=password_file, env="HOCBA_PASSWORD", prompt="Mật khẩu đăng nhập")
+    try:
+        copy_id, pdf = seal_certified_copy(
+            server=server,
+            username=username,
+            password=password,
+            signer=signer,
+            transcript_ids=transcripts,
+        )
+    except SignClientError as error:
+        click.echo(error.message, err=True)
+        sys.exit(1)
+    try:
+        Path(output).write_bytes(pdf)
+    except OSError as error:
+        click.echo(f"không ghi được {output}: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"Đã đóng dấu bản sao số {copy_id}/SY-HB, lưu tại {output}")
 
 
 main.add_command(backup)

@@ -205,6 +205,36 @@ class SignClient:
             for r in done["items"]
         ]
 
+    def seal_copy(self, transcript_ids: Sequence[str], *, signer: Signer) -> tuple[int, bytes]:
+        """Prepare a certified copy of ``transcript_ids``, seal it with ``signer`` (the
+        school's organisation certificate), and download it; the copy's id and PDF."""
+        chain = [_b64(c.public_bytes(Encoding.DER)) for c in signer.chain]
+        prepared = self._send(
+            "POST",
+            "/certified-copies",
+            "Chuẩn bị bản sao y",
+            json={"transcript_ids": list(transcript_ids), "certificate": chain},
+        )
+        copy_id = int(prepared["id"])
+        value = self._value(signer, prepared)
+        self._send(
+            "POST",
+            f"/certified-copies/{copy_id}/complete",
+            "Đóng dấu bản sao y",
+            json={"signature": _b64(value)},
+        )
+        return copy_id, self._download(f"/certified-copies/{copy_id}/pdf", "Tải bản sao y")
+
+    def _download(self, path: str, doing: str) -> bytes:
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        try:
+            response = self._http.get(path, headers=headers)
+        except httpx.HTTPError as error:
+            raise SignClientError(f"{doing}: không kết nối được máy chủ ({error})") from None
+        if response.status_code >= 400:
+            raise _problem(response, doing)
+        return response.content
+
     @staticmethod
     def _value(signer: Signer, part: dict[str, str]) -> bytes:
         if part["algorithm"] != signer.algorithm:
@@ -237,4 +267,16 @@ def sign_selection(
             ]
         except (KeyError, TypeError, AttributeError):
             # A server (or proxy) answering JSON of another shape than contracts.md.
+            raise SignClientError("Máy chủ trả lời không đúng định dạng của hocba") from None
+
+
+def seal_certified_copy(
+    *, server: str, username: str, password: str, signer: Signer, transcript_ids: Sequence[str]
+) -> tuple[int, bytes]:
+    """Log in, then prepare, seal and download a certified copy; its id and PDF."""
+    with SignClient(server=server) as client:
+        try:
+            client.login(username=username, password=password)
+            return client.seal_copy(transcript_ids, signer=signer)
+        except (KeyError, TypeError, AttributeError, ValueError):
             raise SignClientError("Máy chủ trả lời không đúng định dạng của hocba") from None

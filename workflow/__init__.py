@@ -45,6 +45,7 @@ from workflow._certificate_login import (
     login_with_certificate,
 )
 from workflow._certified_copy import (
+    MAX_COPIED,
     PreparedCopy,
     certify_copy_with,
     complete_certified_copy,
@@ -55,6 +56,13 @@ from workflow._certified_copy_errors import (
     CopyAlreadySealedError,
     PrincipalMissingError,
     SealCertificateRequiredError,
+)
+from workflow._certified_copy_listing import (
+    CopyableVersion,
+    CopyCandidates,
+    CopyLine,
+    copy_candidates,
+    school_copies,
 )
 from workflow._city_client import CityAnswer, CityClient, CityRequest
 from workflow._clock import Clock
@@ -344,6 +352,7 @@ __all__ = [
     "EVENTS",
     "FINALIZED_CHAIN",
     "FORMAT_VERSION",
+    "MAX_COPIED",
     "MAX_OFFSET",
     "MAX_PACKAGE_BYTES",
     "MAX_PAGE",
@@ -395,6 +404,9 @@ __all__ = [
     "ConsentRequiredError",
     "ConsentStatus",
     "CopyAlreadySealedError",
+    "CopyCandidates",
+    "CopyLine",
+    "CopyableVersion",
     "CorrectionOutcome",
     "CorrectionRequestView",
     "CreatedShareLink",
@@ -572,6 +584,7 @@ __all__ = [
     "complete_signing",
     "complete_transfer",
     "confirm_recovery_code",
+    "copy_candidates",
     "create_backup",
     "create_database_engine",
     "create_share_link",
@@ -651,6 +664,7 @@ __all__ = [
     "revoke_share_link",
     "revoke_transcript",
     "scanned_original",
+    "school_copies",
     "seed_demo",
     "send_back",
     "sign",

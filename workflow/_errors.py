@@ -40,6 +40,7 @@ _NOUNS_VI: dict[str, str] = {
     "digitised record": "học bạ số hóa",
     "entry correction": "yêu cầu sửa điểm",
     "entry window decision": "quyết định về thời hạn nhập điểm",
+    "issued transcript of student": "học bạ đã phát hành tại trường của học sinh",
     "outbox message": "thông điệp gửi hệ thống của Sở",
     "person": "người dùng",
     "readable signed XML": "tệp XML đã ký đọc được",

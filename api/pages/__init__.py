@@ -16,6 +16,7 @@ from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
 from api._login import login_rate_limit
+from api.pages._copies import copies_page, copy_file, make_copy
 from api.pages._core import PAGE_EXCEPTION_HANDLERS, provide_visit
 from api.pages._department import correction_queue, decide
 from api.pages._login import login_form, login_submit, logout
@@ -77,6 +78,9 @@ def pages_router(settings: Settings) -> Router:
             class_page,
             transcript_page,
             transcript_file,
+            copies_page,
+            make_copy,
+            copy_file,
             return_action,
             revoke_action,
             correction_action,

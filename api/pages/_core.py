@@ -63,6 +63,7 @@ _ENV = Environment(
 _ENV.filters |= {
     "status_vi": words.status_vi,
     "step_vi": words.step_vi,
+    "kind_vi": words.kind_vi,
     "action_vi": words.action_vi,
     "subject_vi": words.subject_vi,
     "slot_vi": words.slot_vi,
@@ -190,6 +191,8 @@ class Visit:
             and any(g.role in WINDOW_ROLES for g in self.actor.grants),
             "transfers": self.actor is not None
             and any(g.role is Role.ACADEMIC_AFFAIRS for g in self.actor.grants),
+            "copies": self.actor is not None
+            and any(g.role is Role.CLERK for g in self.actor.grants),
             "when": self.when,
         }
 

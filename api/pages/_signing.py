@@ -30,7 +30,7 @@ from workflow import (
 ClassId = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 
 
-def _demo_signer(visit: Visit, login: str, step: SigningStep) -> Pkcs12Signer:
+def demo_signer(visit: Visit, login: str, step: SigningStep) -> Pkcs12Signer:
     """The demo key ``login`` signs ``step`` with: the one whitelist the API's demo signer
     uses (none outside demo mode)."""
     keys: DemoKeys | None = visit.request.app.state.demo_keys
@@ -83,7 +83,7 @@ async def sign_class(*, class_id: ClassId, visit: NamedDependency[Visit]) -> Res
         raise PageError(409, "Việc ký này không còn trong danh sách của bạn. Hãy tải lại trang.")
     step = SigningStep(task.step)
     login = actor.label
-    signer = await visit.run(lambda: _demo_signer(visit, login, step))
+    signer = await visit.run(lambda: demo_signer(visit, login, step))
     uow = visit.uow()
     results: list[ItemResult] = await visit.run(
         lambda: sign_with(

@@ -62,9 +62,9 @@ def p12_file(key: Key, directory: Path) -> Path:
     return path
 
 
-def sign_client(*arguments: str) -> subprocess.CompletedProcess[str]:
+def sign_client(*arguments: str, command: str = "sign-client") -> subprocess.CompletedProcess[str]:
     script = Path(sys.executable).with_name("hocba")
-    command = (
+    program = (
         [str(script)]
         if script.exists()
         else [sys.executable, "-c", "from hocba.cli import main; main()"]
@@ -75,7 +75,7 @@ def sign_client(*arguments: str) -> subprocess.CompletedProcess[str]:
         "HOCBA_P12_PASSWORD": P12_PASSWORD,
     }
     return subprocess.run(
-        [*command, "sign-client", *arguments],
+        [*program, command, *arguments],
         env=environment,
         capture_output=True,
         text=True,
