@@ -19,6 +19,7 @@ from api._login import login_rate_limit
 from api.pages._copies import copies_page, copy_file, make_copy
 from api.pages._core import PAGE_EXCEPTION_HANDLERS, provide_visit
 from api.pages._department import correction_queue, decide
+from api.pages._digitisation import digitise, digitise_page
 from api.pages._login import login_form, login_submit, logout
 from api.pages._outbox import outbox_page, retry_message
 from api.pages._own import own_page, revoke_link_action, share_action
@@ -117,6 +118,8 @@ def pages_router(settings: Settings) -> Router:
             accept_transfer_page,
             refuse_transfer_page,
             complete_transfer_page,
+            digitise_page,
+            digitise,
         ],
         dependencies={"visit": Provide(provide_visit)},
         exception_handlers=PAGE_EXCEPTION_HANDLERS,

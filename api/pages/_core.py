@@ -193,6 +193,8 @@ class Visit:
             and any(g.role is Role.ACADEMIC_AFFAIRS for g in self.actor.grants),
             "copies": self.actor is not None
             and any(g.role is Role.CLERK for g in self.actor.grants),
+            "digitise": self.actor is not None
+            and any(g.role is Role.ACADEMIC_AFFAIRS for g in self.actor.grants),
             "when": self.when,
         }
 
