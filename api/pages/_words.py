@@ -39,7 +39,7 @@ ACTION_VI = {
     "build_transcripts": "Lập học bạ từ sổ theo dõi",
     "carry_out_window": "Thực hiện quyết định về cửa sổ nhập điểm",
 }
-KIND_VI = {"CaNam": "cả năm", "ChuyenTruong": "chuyển trường", "SoHoa": "số hóa từ bản giấy"}
+KIND_VI = {"CaNam": "Cả năm", "ChuyenTruong": "Chuyển trường", "SoHoa": "Số hóa từ bản giấy"}
 CORRECTION_STATUS_VI = {"pending": "Đang chờ", "approved": "Đã duyệt", "rejected": "Đã từ chối"}
 LEVEL_VI = {"T": "Tốt", "K": "Khá", "D": "Đạt", "CD": "Chưa đạt"}
 _SLOTS_VI = {"GVCN": "Giáo viên chủ nhiệm", "HieuTruong": "Hiệu trưởng", "DonVi": "Nhà trường"}

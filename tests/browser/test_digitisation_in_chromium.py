@@ -115,6 +115,9 @@ def test_academic_affairs_digitises_a_paper_year_and_it_waits_for_the_principal(
     expect(page.get_by_role("heading", name=f"Học bạ: {name}", level=1)).to_be_visible()
     expect(page.get_by_text("Bản nháp", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name="Khoa học tự nhiên")).to_be_visible()
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("Số hóa từ học bạ giấy")
+    expect(facts).to_contain_text("Lớp, năm học trên bản giấy")
     check_page(page, "so-hoa-hoc-ba")
 
 
