@@ -92,7 +92,8 @@ class PdfNotCompletedError(WorkflowError):
 
 
 class SignedPdfInvalidError(WorkflowError):
-    """The assembled PDF does not verify as a whole."""
+    """The assembled PDF does not verify: its new signature, the stored PDF at its start, or
+    what was appended."""
 
     code = "pdf_invalid"
 
