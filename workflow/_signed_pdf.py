@@ -5,11 +5,14 @@ PDF from the same ``TranscriptDocument`` its XML is made from, adds the three si
 fields in one revision and prepares its own field; the principal and the school seal prepare
 on the stored signed PDF. Each prepared signature waits in the session item's
 ``pdf_prepared``; completion assembles it (B-T with a timestamp authority, the seal at B-LT
-when trust roots are known too), verifies the whole file and hands it to the transition.
+when trust roots are known too), verifies what is new in the file (the stored PDF unchanged
+at its start, what was appended allowed, the new signature in full) and hands it to the
+transition.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import unicodedata
 from collections.abc import Sequence
@@ -33,13 +36,13 @@ from domain.signatures import (
     FIELD_NAMES,
     PadesLevel,
     PdfSignatureError,
-    PdfVerification,
+    PdfUpdateVerification,
     PreparedPdfSignature,
     PreparedPdfSignatureError,
     SignatureAppearance,
     complete_pdf_signature,
     prepare_pdf_signature,
-    verify_pdf,
+    verify_pdf_update,
 )
 from workflow._errors import WorkflowError
 from workflow._pdf import render_signable_pdf
@@ -89,7 +92,8 @@ class PdfNotCompletedError(WorkflowError):
 
 
 class SignedPdfInvalidError(WorkflowError):
-    """The assembled PDF does not verify as a whole."""
+    """The assembled PDF does not verify: its new signature, the stored PDF at its start, or
+    what was appended."""
 
     code = "pdf_invalid"
 
@@ -207,15 +211,45 @@ def prepare_pdf(
 
 
 def complete_pdf(part: PdfPart, *, value: bytes, options: PdfSigning, now: datetime) -> bytes:
-    """The signed PDF, assembled and verified (every signature so far, this signer's last).
+    """The signed PDF, assembled and its new signature verified.
 
-    Raises PdfNotCompletedError (the value, the timestamp, the validation data) or
-    SignedPdfInvalidError (the file does not verify as a whole).
+    Only what is new is verified (``verify_pdf_update``): the file must begin with the stored
+    PDF it was prepared on, byte for byte (found by its SHA-256, ``part.base_sha256``), so
+    the earlier signatures cover exactly the bytes they covered when that file was stored —
+    and it was stored only after the same check, each of its signatures validated in full
+    once, when it was new. What was appended must be what the earlier signatures allow (this
+    signer's field filled, validation data) and this signature must pass in full: chain,
+    trust, timestamp. The whole file is then what ``verify_pdf`` would accept, at the cost of
+    one signature (docs/verification.md). Raises PdfNotCompletedError (the value, the
+    timestamp, the validation data) or SignedPdfInvalidError (the file does not verify).
     """
     signed = assemble_pdf(part.prepared, value=value, options=options, now=now)
-    check = verify_pdf(signed, now=now, trust_roots=options.trust_roots)
+    base = None
+    if part.base_sha256 is not None:
+        base = _prefix_with_digest(signed, part.base_sha256)
+        if base is None:
+            raise SignedPdfInvalidError("the file does not begin with the stored signed PDF")
+    check = verify_pdf_update(
+        signed, base=base, field=part.prepared.field, now=now, trust_roots=options.trust_roots
+    )
     _require_verified(check, part)
     return signed
+
+
+def _prefix_with_digest(data: bytes, sha256: str) -> bytes | None:
+    """The start of ``data`` whose SHA-256 is ``sha256``, if there is one.
+
+    A PDF ends with ``%%EOF`` and at most one end-of-line: the stored file, if ``data``
+    begins with it, ends at one of those places.
+    """
+    start = data.find(b"%%EOF")
+    while start != -1:
+        end = start + len(b"%%EOF")
+        for length in (end, end + 1, end + 2):
+            if length <= len(data) and hashlib.sha256(data[:length]).hexdigest() == sha256:
+                return data[:length]
+        start = data.find(b"%%EOF", end)
+    return None
 
 
 def assemble_pdf(
@@ -240,20 +274,19 @@ def assemble_pdf(
         raise PdfNotCompletedError(error) from None
 
 
-def _require_verified(check: PdfVerification, part: PdfPart) -> None:
+def _require_verified(check: PdfUpdateVerification, part: PdfPart) -> None:
     expected = (*part.signed_before, part.prepared.field)
-    fields = tuple(s.field for s in check.signatures)
-    if check.errors or fields != expected:
+    if check.errors or check.fields != expected:
         raise SignedPdfInvalidError(
-            f"signed fields {', '.join(fields) or 'none'} (expected {', '.join(expected)})"
+            f"signed fields {', '.join(check.fields) or 'none'} (expected {', '.join(expected)})"
             + (f"; {', '.join(check.errors)}" if check.errors else "")
         )
     # Trust is required too: prepare_signing refuses to sign without trust roots, so a PDF
     # completed without them fails here as untrusted rather than passing on integrity alone.
-    for signature in check.signatures:
-        if signature.errors:
-            raise SignedPdfInvalidError(f"{signature.field}: {', '.join(signature.errors)}")
-    newest = check.signatures[-1]
+    newest = check.new
+    if newest is None or newest.errors:
+        detail = "not checked" if newest is None else ", ".join(newest.errors)
+        raise SignedPdfInvalidError(f"{part.prepared.field}: {detail}")
     certificate = x509.load_der_x509_certificate(part.prepared.chain[0])
     if newest.signer is None or newest.signer.serial != format(certificate.serial_number, "x"):
         raise SignedPdfInvalidError(f"{newest.field} is not signed by the session's certificate")

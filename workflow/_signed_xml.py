@@ -3,7 +3,8 @@
 Every signature starts from the XML rendered fresh from the transcript's data, with the
 signatures of its live slots carried over from the stored signed XML once the elements they
 cover are found unchanged, so a signature never lands on data that no longer matches an
-earlier one (the completion verifies every signature of the result again).
+earlier one. The completion verifies the new signature in full and finds every carried one,
+with what it covers, canonically identical to the stored XML (``verify_new_signature``).
 """
 
 from __future__ import annotations
@@ -135,7 +136,8 @@ def _changed_parts(fresh: Any, stored: Any, slots: list[str]) -> list[str]:
 
     The same comparison the signatures' digests make (C14N 1.0 of each referenced element);
     the signature values themselves were verified when the stored XML was accepted, and
-    ``complete_signing`` verifies the whole document again before anything is stored.
+    ``complete_signing`` checks the result against the stored XML again before anything is
+    stored (``verify_new_signature``).
     """
     changed = []
     for path in sorted({path for slot in slots for path in _covered(slot)}):
@@ -157,7 +159,8 @@ def merge_subject_signature(current: bytes, signed: bytes, slot: Slot) -> bytes:
 
     Subject teachers sign the same transcript concurrently: each GVBM signature covers only
     ``TTChung``, its ``MonHoc`` and its own properties, so it moves into the XML another
-    teacher's completion stored meanwhile (the caller verifies the result).
+    teacher's completion stored meanwhile (the caller verifies the result against
+    ``current``).
     """
     tree = parse_untrusted(current)
     source = _signed_slots(parse_untrusted(signed).getroot()).get(slot.name)

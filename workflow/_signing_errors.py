@@ -142,7 +142,8 @@ class SignerFailedError(WorkflowError):
 
 
 class SignedDocumentInvalidError(WorkflowError):
-    """The assembled document does not verify (or cannot be merged) as a whole."""
+    """The assembled document does not verify (or cannot be merged): its new signature, or
+    the rest against the stored XML."""
 
     code = "document_invalid"
 

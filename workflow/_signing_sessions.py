@@ -5,7 +5,8 @@ this step on each transcript, the certificate is theirs and valid now), renders 
 transcript's XML fresh with the signatures already made, and hands out the canonical
 ``ds:SignedInfo`` to sign; the homeroom, principal and school steps also prepare their PAdES
 signature on the PDF (``workflow._signed_pdf``), at the same signing time.
-``complete_signing`` assembles each item, verifies the whole document and only then fires the
+``complete_signing`` assembles each item, verifies what is new in it (the new signature in
+full, the rest unchanged from the stored, verified files) and only then fires the
 transition, one transaction per item: an item that fails changes nothing. ``sign_with`` is
 the server-side path (the demo's soft keys, the HSM seal).
 """

@@ -1,9 +1,10 @@
 """The XML transcript (học bạ số): document model, XSD, safe parsing, XMLDSig per slot.
 
 The usual path: ``render_xml(document)`` → for each slot in order ``prepare_slot`` → the
-client signs ``to_be_signed`` → ``complete_slot`` → ``verify_xml``. The profile is
-transcript-format.md; docs/transcript-xml.md describes it for integrators. Pure: no database,
-no clock — every time is passed in.
+client signs ``to_be_signed`` → ``complete_slot`` → ``verify_new_signature`` (the server's
+check of what it has just assembled); ``verify_xml`` checks a whole document, anyone's. The
+profile is transcript-format.md; docs/transcript-xml.md describes it for integrators. Pure:
+no database, no clock — every time is passed in.
 """
 
 from domain.documents._document import MAX_SUBJECTS, TranscriptDocument
@@ -35,6 +36,7 @@ from domain.documents._model import (
     Summary,
     TermLevels,
 )
+from domain.documents._new_signature import verify_new_signature
 from domain.documents._parsing import MAX_DOCUMENT_BYTES, parse_untrusted
 from domain.documents._problems import Problem, ProblemCode, SchemaViolation
 from domain.documents._reading import read_xml
@@ -120,6 +122,7 @@ __all__ = [
     "schema_text",
     "sign_slot",
     "validate",
+    "verify_new_signature",
     "verify_xml",
     "xml_code",
 ]

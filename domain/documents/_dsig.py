@@ -180,8 +180,10 @@ def expected_element(root: Any, uri: str, layout: Sequence[tuple[Slot, Any]]) ->
     else:
         signature_id = ident.removesuffix("-props")
         for slot, element in layout:
+            if slot.signature_id != signature_id:
+                continue
             signatures = slot_signatures(element)
-            if slot.signature_id == signature_id and len(signatures) == 1:
+            if len(signatures) == 1:
                 objects = list(signatures[0].iterchildren(ds("Object")))
                 if ident == signature_id:
                     found = signatures[0]

@@ -105,6 +105,29 @@ class XmlVerification:
 
 def verify_xml(xml: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> XmlVerification:
     """Verify an XML transcript's structure and signatures; never raises on bad input."""
+    checked = checked_document(xml, max_bytes=max_bytes)
+    if isinstance(checked, XmlVerification):
+        return checked
+    root, layout, document, missing = checked
+    facts = [inspect_signature(root, slot, sig, layout) for slot, sig in signatures_of(layout)]
+    excise = needs_xmlns_excision(root)
+    results = in_order([verify_one(root, layout, fact, excise) for fact in facts], facts)
+    return XmlVerification(
+        schema_valid=True,
+        errors=(),
+        signatures=tuple(results),
+        missing_slots=missing,
+        document=document,
+    )
+
+
+CheckedDocument = tuple[Any, list[tuple[Slot, Any]], TranscriptDocument | None, tuple[str, ...]]
+"""The root, its slot layout, the data read from it, and the unsigned slots."""
+
+
+def checked_document(xml: bytes, *, max_bytes: int) -> CheckedDocument | XmlVerification:
+    """Steps 1–3 and the layout of step 6 for the document as a whole: what its signatures
+    are then checked in, or the failed verification when they cannot mean anything."""
     try:
         tree = parse_untrusted(xml, max_bytes=max_bytes)
     except UnsafeXmlError as error:
@@ -132,27 +155,24 @@ def verify_xml(xml: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> XmlVerific
         return XmlVerification(
             schema_valid=True, errors=tuple(problems), missing_slots=missing, document=document
         )
-    facts = [inspect_signature(root, slot, sig, layout) for slot, sig in signatures_of(layout)]
-    excise = needs_xmlns_excision(root)
-    results = _in_order([_verify_one(root, layout, fact, excise) for fact in facts], facts)
-    return XmlVerification(
-        schema_valid=True,
-        errors=(),
-        signatures=tuple(results),
-        missing_slots=missing,
-        document=document,
-    )
+    return root, layout, document, missing
 
 
-def _verify_one(
+def verify_one(
     root: Any, layout: Sequence[tuple[Slot, Any]], facts: SignatureFacts, excise: bool
 ) -> SlotVerification:
+    """One signature verified in full: its shape, every digest, then signxml."""
     # Each step runs only on what the previous one accepted: the shape, then the digests
     # (naming every changed region), then signxml on the signature as a whole.
     problems = list(facts.problems) or _digests(facts, excise)
     if not problems:
         view = signature_view(root, facts.slot, [uri for uri, _ in facts.targets], layout)
         problems = _signxml(view, facts, excise)
+    return slot_entry(facts, problems)
+
+
+def slot_entry(facts: SignatureFacts, problems: Sequence[Problem]) -> SlotVerification:
+    """The entry of one signature, good when ``problems`` is empty."""
     signer = facts.certificates[0] if facts.certificates else None
     return SlotVerification(
         slot=facts.slot.name,
@@ -236,7 +256,7 @@ def _common_name(certificate: x509.Certificate) -> str | None:
     return str(values[0].value) if values else None
 
 
-def _in_order(
+def in_order(
     results: list[SlotVerification], facts: Sequence[SignatureFacts]
 ) -> list[SlotVerification]:
     """Add step 6's finding to a signature timed before one of an earlier stage.

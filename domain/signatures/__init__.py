@@ -55,6 +55,12 @@ from domain.signatures._pades_errors import (
     ValidationInfoError,
 )
 from domain.signatures._pades_prepared import PadesLevel, PreparedPdfSignature
+from domain.signatures._pades_update import (
+    BASE_CHANGED,
+    SIGNATURE_NOT_NEW,
+    PdfUpdateVerification,
+    verify_pdf_update,
+)
 from domain.signatures._pades_verify import (
     MAX_OBJECTS,
     MAX_PDF_BYTES,
@@ -106,6 +112,7 @@ from domain.signatures._wording import describe_vi, known_codes, role_vi, verdic
 _install_hex_reader()  # before any PDF is read: pyHanko's hex strings, read faster
 
 __all__ = [
+    "BASE_CHANGED",
     "COPY_KIND",
     "ECDSA_SHA256",
     "FIELD_DON_VI",
@@ -120,6 +127,7 @@ __all__ = [
     "REQUIRED_FIELDS",
     "RSA_SHA256",
     "SIGNATURE_BOXES",
+    "SIGNATURE_NOT_NEW",
     "SIGNATURE_PAGE",
     "AppearanceError",
     "CertificateCheck",
@@ -136,6 +144,7 @@ __all__ = [
     "PdfSignatureValueError",
     "PdfSignerIdentity",
     "PdfUnreadableError",
+    "PdfUpdateVerification",
     "PdfVerification",
     "Pkcs11Signer",
     "Pkcs12Signer",
@@ -185,6 +194,7 @@ __all__ = [
     "sign_pdf",
     "verdict_vi",
     "verify_pdf",
+    "verify_pdf_update",
     "verify_transcript_file",
     "worst",
 ]

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
 from domain.documents import UnsupportedKeyError, algorithm_for
 from domain.signatures._pades_errors import PdfKeyError
+from domain.signatures._running import run_on_fresh_loop
 
 DIGEST_ALGORITHM: Final = "sha256"
 """The only digest this profile signs with (``/ByteRange`` and signed attributes)."""
@@ -97,6 +98,6 @@ def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(coroutine)
+        return run_on_fresh_loop(coroutine)
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(run_on_fresh_loop, coroutine).result()

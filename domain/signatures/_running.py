@@ -23,9 +23,35 @@ def run_blocking(start: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(_collected(start))
+        return run_on_fresh_loop(_collected(start))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hocba-trust") as pool:
-        return pool.submit(lambda: asyncio.run(_collected(start))).result()
+        return pool.submit(lambda: run_on_fresh_loop(_collected(start))).result()
+
+
+def run_on_fresh_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coroutine)`` without its SIGINT handling, in a thread without a loop.
+
+    ``asyncio.run`` in the main thread reads the SIGINT handler, and when that is a Python
+    callable the standard library builds an error message holding its ``repr`` — as long as
+    the object it is bound to: 5 ms per call was measured with a large one, and the signing
+    completions run several such coroutines per transcript. Here the loop is made, run and
+    closed as ``asyncio.run`` does (left-over tasks cancelled and collected, asynchronous
+    generators and the default executor shut down), with no signal handler read or set.
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coroutine)
+    finally:
+        try:
+            left = asyncio.all_tasks(loop)
+            for task in left:
+                task.cancel()
+            if left:  # gather of nothing would make its future on another loop
+                loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.run_until_complete(loop.shutdown_default_executor())
+        finally:
+            loop.close()
 
 
 async def _collected(start: Callable[[], Coroutine[Any, Any, T]]) -> T:
