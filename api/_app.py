@@ -38,7 +38,15 @@ from api._trust import TrustRoots, trust_roots_file
 from api._verify import verify, verify_rate_limit
 from api._windows import WindowController
 from api.pages import PAGE_SESSION_TTL, pages_router, pages_static_router, session_codec
-from workflow import Clock, LogNotifier, Notifier, Settings, pdf_signing_options, recovery_policy
+from workflow import (
+    Clock,
+    LogNotifier,
+    Notifier,
+    ReadCache,
+    Settings,
+    pdf_signing_options,
+    recovery_policy,
+)
 
 API_PREFIX = "/api/v1"
 
@@ -99,6 +107,9 @@ def create_app(
         route_handlers=[logins, verifying, protected, *SHARED_AND_LOST_FILES],
         dependencies=DEPENDENCIES,
     )
+    read_cache = ReadCache(engine)
+    # Listen for other processes' changes from the start: until then nothing is cached.
+    read_cache.feed.start()
     return Litestar(
         route_handlers=[
             health,
@@ -121,6 +132,7 @@ def create_app(
                 "pdf_signing": pdf_signing_options(settings),
                 "notifier": notifier or LogNotifier(),
                 "recovery_policy": recovery_policy(settings),
+                "read_cache": read_cache,
             }
         ),
         exception_handlers=EXCEPTION_HANDLERS,
