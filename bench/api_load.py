@@ -64,7 +64,14 @@ from bench._city import (
 )
 from domain.certificates import Validity, ca_certificate, ca_name, personal_name, signer_certificate
 from domain.model import Person
-from workflow import Settings, UnitOfWork, create_database_engine, my_tasks, resolve_actor
+from workflow import (
+    ReadCache,
+    Settings,
+    UnitOfWork,
+    create_database_engine,
+    my_tasks,
+    resolve_actor,
+)
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/hocba_bench_city"
 PREFIX = "/api/v1"
@@ -359,10 +366,36 @@ def cast(engine: sa.Engine, *, users: int, rounds: int, seed: int) -> Cast:
     return Cast(by_role=by_role, reads=reads, rounds=work, personal=personal)
 
 
+async def cache_lookups(base: str) -> str:
+    """The server's read-cache counts (``GET /metrics``), e.g. ``tasks 990 hit / 10 miss``."""
+    async with aiohttp.ClientSession(base) as session:
+        text = (await _get(session, "/metrics")).decode()
+    counts: dict[str, dict[str, int]] = {}
+    for line in text.splitlines():
+        if line.startswith("hocba_read_cache_lookups_total{"):
+            labels, value = line.rsplit(" ", 1)
+            cache = labels.split('cache="', 1)[1].split('"', 1)[0]
+            outcome = labels.split('outcome="', 1)[1].split('"', 1)[0]
+            counts.setdefault(cache, {})[outcome] = int(float(value))
+    return ", ".join(
+        f"{cache} {c.get('hit', 0):,} hit / {c.get('miss', 0):,} miss"
+        f" ({c.get('hit', 0) / max(1, c.get('hit', 0) + c.get('miss', 0)):.1%})"
+        for cache, c in sorted(counts.items())
+    )
+
+
 async def measure(
-    base: str, the_cast: Cast, pki: Pki, *, requests: int, concurrency: int
+    base: str,
+    the_cast: Cast,
+    pki: Pki,
+    *,
+    requests: int,
+    concurrency: int,
+    tasks_only: bool = False,
 ) -> tuple[list[Run], Run, Run]:
-    """Every endpoint in turn; the signing round's prepare and complete also on their own."""
+    """Every endpoint in turn; the signing round's prepare and complete also on their own.
+
+    ``tasks_only``: the trivial endpoint and ``GET /tasks`` only."""
     names = sorted(
         {n for ns in the_cast.by_role.values() for n in ns}
         | {r[0] for r in the_cast.reads}
@@ -393,6 +426,11 @@ async def measure(
             await drive(base, f"GET /tasks ({role})", tasks, total=requests, warmup=warmup,
                         concurrency=concurrency)
         )  # fmt: skip
+    # Warm-up requests included: the share of callers' actors and queues served from cache.
+    print(f"read cache after GET /tasks: {await cache_lookups(base)}", flush=True)
+    prepare_run, complete_run = Run("  POST /signing-sessions"), Run("  POST …/complete")
+    if tasks_only:
+        return runs, prepare_run, complete_run
 
     async def read(session: aiohttp.ClientSession, n: int) -> None:
         who, transcript = the_cast.reads[n % len(the_cast.reads)]
@@ -402,7 +440,6 @@ async def measure(
         await drive(base, "GET /transcripts/{id}", read, total=requests, warmup=warmup,
                     concurrency=concurrency)
     )  # fmt: skip
-    prepare_run, complete_run = Run("  POST /signing-sessions"), Run("  POST …/complete")
 
     async def sign(session: aiohttp.ClientSession, n: int) -> None:
         username, code, full_name, ids = the_cast.rounds[n]
@@ -487,10 +524,26 @@ def one_at_a_time(engine: sa.Engine, the_cast: Cast, repeat: int = 200) -> str:
         t2 = time.perf_counter()
         auth.append(t1 - t0)
         queue.append(t2 - t1)
+    cache = ReadCache(engine)
+    cache.feed.wait_until_listening(30)
+    hits = []
+    try:
+        for person_id in callers:  # fill the cache, as the server's first requests do
+            actor = cache.actor(UnitOfWork(engine), person_id=person_id, now=NOW)
+            cache.tasks(UnitOfWork(engine), actor=actor, now=NOW, render=list)
+        for n in range(repeat):
+            t0 = time.perf_counter()
+            cached = cache.cached_actor(person_id=callers[n % len(callers)], now=NOW)
+            assert cached is not None
+            assert cache.cached_tasks(actor=cached, now=NOW, render=list) is not None
+            hits.append(time.perf_counter() - t0)
+    finally:
+        cache.feed.close()
     return (
         f"one GET /tasks alone (in process, median of {repeat}): the caller's actor "
         f"{statistics.median(auth) * 1000:.1f} ms, the queue "
-        f"{statistics.median(queue) * 1000:.1f} ms"
+        f"{statistics.median(queue) * 1000:.1f} ms; both from the read cache "
+        f"{statistics.median(hits) * 1e6:.0f} µs"
     )
 
 
@@ -522,6 +575,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=40, help="callers per role")
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--tasks-only", action="store_true", help="the trivial endpoint and GET /tasks only"
+    )
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "TRUST_ROOTS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -558,7 +614,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         _wait_until_up(base, server)
         runs, prepare_run, complete_run = asyncio.run(
-            measure(base, the_cast, pki, requests=args.requests, concurrency=args.concurrency)
+            measure(
+                base,
+                the_cast,
+                pki,
+                requests=args.requests,
+                concurrency=args.concurrency,
+                tasks_only=args.tasks_only,
+            )
         )
     finally:
         server.terminate()
@@ -571,7 +634,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(table(runs, [prepare_run, complete_run], runs[0]))
     print(alone)
     signing = runs[-1]
-    if signing.latencies:
+    if signing.latencies and not args.tasks_only:
         per = statistics.mean(len(w[3]) for w in the_cast.rounds)
         print(f"(a signing round signs one subject for a class of {per:.0f} transcripts)")
 

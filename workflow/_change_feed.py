@@ -1,34 +1,22 @@
-"""The change generation: whether anything the caller caches may have changed since.
+"""The change generation: whether anything a cache holds may have changed since.
 
 Every committed write to a table other than the pure logs (:data:`LOG_TABLES`) advances the
 process's generation, whichever engine, session or connection made it: the hooks below sit on
-SQLAlchemy's ``Engine`` and ``Pool`` classes, so no code path can write without them. A
-cached value is stored under the stamp read *before* it was computed and served only while
-the stamp is unchanged.
-
-Other processes' writes:
-
-- PostgreSQL: the writing transaction sends ``pg_notify('hocba_changes', …)`` just before its
-  COMMIT (PostgreSQL delivers it only if the commit succeeds); each process listens on its own
-  connection in a background thread and advances its generation on every notification from
-  another process. While that listener is not connected, :meth:`ChangeFeed.stamp` is None
-  and callers must not use a cache (a missed notification would serve stale data).
-- SQLite: ``PRAGMA data_version`` on a dedicated connection, read with every stamp, changes
-  whenever any other connection (of this process or another) has committed.
+SQLAlchemy's ``Engine`` and ``Pool`` classes, so no code path can write without them. On
+PostgreSQL the writing transaction also sends ``pg_notify('hocba_changes', <pid>)`` just
+before its COMMIT (PostgreSQL delivers it only if the commit succeeds), for the other
+processes' listeners (``workflow._change_listener``). The local generation advances once the
+commit is done, never before: a reader that read the generation first and then the database
+never stores a pre-commit snapshot under the new generation.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import sqlite3
 import threading
-import weakref
-from collections.abc import Hashable
 from typing import Any
-from urllib.parse import quote
 
-import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import Pool
@@ -71,7 +59,6 @@ _READ_ONLY = frozenset(
         "SHOW",
         "LISTEN",
         "UNLISTEN",
-        "EXPLAIN",
     }
 )
 
@@ -105,7 +92,8 @@ GENERATION = _Generation()
 """The process's generation: local commits and other processes' notifications advance it."""
 
 
-def _sender() -> str:
+def sender() -> str:
+    """The notification payload of this process."""
     # The payload names the writing process, so a listener ignores its own process's
     # notifications (the local commit has already advanced the generation).
     return str(os.getpid())
@@ -153,7 +141,7 @@ def _after_execute(conn: sa.Connection, *_args: Any) -> None:
 def _notify(conn: sa.Connection) -> None:
     cursor = conn.connection.cursor()
     try:
-        cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, _sender()))
+        cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, sender()))
     finally:
         cursor.close()
 
@@ -205,159 +193,3 @@ def install_change_hooks() -> None:
         sa.event.listen(Engine, "begin", _on_begin)
         sa.event.listen(Pool, "checkin", _on_checkin)
         _installed.append(True)
-
-
-class ChangeFeed:
-    """The stamp of the data ``engine`` reads: equal stamps mean nothing cached changed.
-
-    One per engine (:func:`change_feed`). On PostgreSQL it starts a listener thread on first
-    use; on SQLite it keeps one extra connection for ``PRAGMA data_version``.
-    """
-
-    WAIT_SECONDS = 0.5
-    """How long the listener waits for notifications before it looks at ``close()``."""
-    HEALTH_CHECK_SECONDS = 5.0
-    """How often an idle listener checks that its connection still answers."""
-    RECONNECT_SECONDS = 1.0
-    """How long a listener that lost its connection waits before it tries again."""
-
-    def __init__(self, engine: Engine) -> None:
-        install_change_hooks()
-        self._url = engine.url
-        self._postgresql = engine.dialect.name == "postgresql"
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._listening = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._sqlite: sqlite3.Connection | None = None
-        self._sqlite_unusable = False
-
-    def stamp(self) -> Hashable | None:
-        """The current stamp; None when other processes' changes cannot be seen right now
-        (the listener is not connected): then nothing may be served from a cache."""
-        if self._postgresql:
-            if not self._listening.is_set():
-                self._start()
-                return None
-            return GENERATION.value
-        version = self._data_version()
-        return None if version is None else (GENERATION.value, version)
-
-    def start(self) -> None:
-        """Start listening now rather than at the first stamp (PostgreSQL; no-op on SQLite)."""
-        if self._postgresql:
-            self._start()
-
-    def wait_until_listening(self, timeout: float) -> bool:
-        """Start listening if needed and wait up to ``timeout`` seconds; whether it listens.
-
-        SQLite needs no listener: always True.
-        """
-        if not self._postgresql:
-            return True
-        self._start()
-        return self._listening.wait(timeout)
-
-    def close(self) -> None:
-        """Stop listening and close the extra connection."""
-        self._stop.set()
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout=self.WAIT_SECONDS * 4)
-        with self._lock:
-            if self._sqlite is not None:
-                self._sqlite.close()
-                self._sqlite = None
-
-    # --- SQLite -------------------------------------------------------------------------
-
-    def _data_version(self) -> int | None:
-        with self._lock:
-            if self._sqlite is None and not self._sqlite_unusable:
-                self._sqlite = self._open_sqlite()
-            if self._sqlite is None:
-                return None
-            try:
-                row = self._sqlite.execute("PRAGMA data_version").fetchone()
-            except sqlite3.Error:
-                self._sqlite.close()
-                self._sqlite = None
-                return None
-            return int(row[0])
-
-    def _open_sqlite(self) -> sqlite3.Connection | None:
-        database = self._url.database
-        if not database or database == ":memory:" or database.startswith("file:"):
-            # An in-memory database is this process's alone: the local generation suffices,
-            # but a pool of in-memory connections may be several databases: never cache.
-            self._sqlite_unusable = True
-            return None
-        try:
-            return sqlite3.connect(
-                f"file:{quote(database)}?mode=ro", uri=True, check_same_thread=False, timeout=30
-            )
-        except sqlite3.Error:
-            return None
-
-    # --- PostgreSQL ---------------------------------------------------------------------
-
-    def _start(self) -> None:
-        with self._lock:
-            if self._thread is not None or self._stop.is_set():
-                return
-            conninfo = self._url.set(drivername="postgresql").render_as_string(hide_password=False)
-            self._thread = threading.Thread(
-                target=_listen,
-                args=(weakref.ref(self), conninfo, self._stop, self._listening),
-                name="hocba-change-feed",
-                daemon=True,
-            )
-            self._thread.start()
-
-
-def _listen(
-    feed: weakref.ref[ChangeFeed],
-    conninfo: str,
-    stop: threading.Event,
-    listening: threading.Event,
-) -> None:
-    """The listener thread: LISTEN, advance the generation on every other process's
-    notification, reconnect after a failure (not listening meanwhile)."""
-    own = _sender()
-    while not stop.is_set() and feed() is not None:
-        try:
-            with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as connection:
-                connection.execute(f"LISTEN {CHANNEL}")
-                # Anything committed before LISTEN took effect was not announced to us.
-                GENERATION.advance()
-                listening.set()
-                idle = 0.0
-                while not stop.is_set() and feed() is not None:
-                    heard = False
-                    for notice in connection.notifies(timeout=ChangeFeed.WAIT_SECONDS):
-                        heard = True
-                        if notice.payload != own:
-                            GENERATION.advance()
-                    idle = 0.0 if heard else idle + ChangeFeed.WAIT_SECONDS
-                    if idle >= ChangeFeed.HEALTH_CHECK_SECONDS:
-                        # A silently dropped connection would deliver nothing: ask it.
-                        connection.execute("SELECT 1")
-                        idle = 0.0
-        except psycopg.Error:
-            pass
-        finally:
-            listening.clear()
-        stop.wait(ChangeFeed.RECONNECT_SECONDS)
-
-
-_feeds: weakref.WeakKeyDictionary[Engine, ChangeFeed] = weakref.WeakKeyDictionary()
-_feeds_lock = threading.Lock()
-
-
-def change_feed(engine: Engine) -> ChangeFeed:
-    """The change feed of ``engine`` (one per engine and process)."""
-    with _feeds_lock:
-        feed = _feeds.get(engine)
-        if feed is None:
-            feed = _feeds[engine] = ChangeFeed(engine)
-        return feed

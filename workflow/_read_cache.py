@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 from domain.model import SchoolYear
 from workflow._actor import ACCOUNT_STATEMENT, Account, Actor, account_from_rows
 from workflow._authentication import NotAuthenticatedError
-from workflow._change_feed import ChangeFeed, change_feed
+from workflow._change_listener import ChangeFeed, change_feed
 from workflow._listing import my_tasks
 from workflow._tasks import TaskItem
 from workflow._uow import UnitOfWork

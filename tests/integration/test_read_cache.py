@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -13,7 +14,7 @@ from sqlmodel import Session, select
 
 from domain.model import LoginFailure, Person
 from tests.support.cli import DEMO_KEY_SETTINGS
-from tests.support.world import BEFORE_LOCK, SUBJECTS_6A1, World, evidence
+from tests.support.world import BEFORE_LOCK, STAFF, SUBJECTS_6A1, World, evidence
 from workflow import (
     InvalidCredentialsError,
     NotAuthenticatedError,
@@ -25,7 +26,8 @@ from workflow import (
     my_tasks,
     sign,
 )
-from workflow._change_feed import GENERATION, ChangeFeed, change_feed, changes_data
+from workflow._change_feed import GENERATION, LOG_TABLES, changes_data
+from workflow._change_listener import ChangeFeed, change_feed
 
 LISTENER_TIMEOUT = 10.0
 """The longest a test waits for the PostgreSQL listener (it normally answers in
@@ -209,3 +211,23 @@ def test_a_feed_that_cannot_listen_gives_no_stamp() -> None:
 )
 def test_which_statements_count_as_a_change(statement: str, changes: bool) -> None:
     assert changes_data(statement) is changes
+
+
+def test_no_cached_read_touches_a_table_whose_writes_are_not_counted(world: World) -> None:
+    world.new_transcript()
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement.lower())
+
+    sa.event.listen(world.engine, "before_cursor_execute", seen)
+    try:
+        cache = ReadCache(world.engine)
+        for username in STAFF:
+            actor = cache.actor(world.uow(), person_id=world.people[username], now=BEFORE_LOCK)
+            my_tasks(world.uow(), actor=actor, now=BEFORE_LOCK)
+    finally:
+        sa.event.remove(world.engine, "before_cursor_execute", seen)
+    assert statements
+    for table in LOG_TABLES:
+        assert not [s for s in statements if re.search(rf"\b{table}\b", s)], table
