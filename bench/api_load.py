@@ -37,7 +37,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -207,17 +207,15 @@ Job = Callable[[aiohttp.ClientSession, int], Awaitable[None]]
 async def drive(
     base: str, label: str, job: Job, *, total: int, warmup: int, concurrency: int
 ) -> Run:
-    """Run ``job`` ``warmup + total`` times on ``concurrency`` clients; time the last ``total``."""
-    run = Run(label)
-    counter = iter(range(warmup + total))
-    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
-    started = 0.0
+    """Run ``job`` ``warmup`` times, then ``total`` times timed, on ``concurrency`` clients.
 
-    async def client(session: aiohttp.ClientSession) -> None:
-        nonlocal started
+    The timed requests start once every warm-up request has been answered: a warm-up request
+    still in flight (a cache filling, a pool opening) is not charged to the measured ones."""
+    run = Run(label)
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
+
+    async def client(session: aiohttp.ClientSession, counter: Iterator[int], timed: bool) -> None:
         for n in counter:
-            if n == warmup:
-                started = time.perf_counter()
             t0 = time.perf_counter()
             try:
                 await job(session, n)
@@ -226,11 +224,15 @@ async def drive(
                 if run.errors <= 3:
                     print(f"  {label}: {error}", file=sys.stderr)
                 continue
-            if n >= warmup:
+            if timed:
                 run.latencies.append(time.perf_counter() - t0)
 
     async with aiohttp.ClientSession(base, connector=connector) as session:
-        await asyncio.gather(*(client(session) for _ in range(concurrency)))
+        warming = iter(range(warmup))
+        await asyncio.gather(*(client(session, warming, False) for _ in range(concurrency)))
+        measured = iter(range(warmup, warmup + total))
+        started = time.perf_counter()
+        await asyncio.gather(*(client(session, measured, True) for _ in range(concurrency)))
     run.seconds = time.perf_counter() - started
     return run
 

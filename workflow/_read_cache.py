@@ -50,17 +50,12 @@ class _Lru(Generic[V]):
         self._size = size
         self._entries: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     def get(self, key: Hashable) -> V | None:
         with self._lock:
             value = self._entries.get(key)
-            if value is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(key)
-            self.hits += 1
+            if value is not None:
+                self._entries.move_to_end(key)
             return value
 
     def put(self, key: Hashable, value: V) -> None:
@@ -70,8 +65,64 @@ class _Lru(Generic[V]):
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
 
-    def __len__(self) -> int:
-        return len(self._entries)
+
+class _Flight:
+    """One computation of a missing entry that other callers of the same key wait for."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+
+
+class _Cache(Generic[V]):
+    """An LRU of entries read once per key: concurrent misses of one key share one read."""
+
+    WAIT_SECONDS = 30.0
+    """The longest a miss waits for another caller's read of the same key before its own."""
+
+    def __init__(self, size: int) -> None:
+        self._entries: _Lru[V] = _Lru(size)
+        self._flights: dict[Hashable, _Flight] = {}
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def cached(self, key: Hashable) -> V | None:
+        """The entry if present (counted as a hit), None otherwise (not counted: the caller
+        goes on to :meth:`get`, which counts)."""
+        value = self._entries.get(key)
+        if value is not None:
+            self.hits += 1
+        return value
+
+    def get(self, key: Hashable, read: Callable[[], V]) -> V:
+        """The entry, ``read()`` and stored if missing; one read at a time per key."""
+        value = self._entries.get(key)
+        if value is not None:
+            self.hits += 1
+            return value
+        with self._lock:
+            flight = self._flights.get(key)
+            leads = flight is None
+            if flight is None:
+                flight = self._flights[key] = _Flight()
+        if not leads:
+            # Right after a change every client asks again at once: one reads, the rest wait.
+            if flight.done.wait(self.WAIT_SECONDS) and flight.value is not None:
+                self.hits += 1
+                return cast(V, flight.value)
+            self.misses += 1
+            return read()  # the leader failed (its error is its caller's) or is stuck
+        self.misses += 1
+        try:
+            value = read()
+            self._entries.put(key, value)
+            flight.value = value
+            return value
+        finally:
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
 
 
 class ReadCache:
@@ -80,8 +131,8 @@ class ReadCache:
     def __init__(self, engine: Engine, *, size: int = 10_000, queue_seconds: int = 60) -> None:
         self._feed: ChangeFeed = change_feed(engine)
         self._queue_seconds = queue_seconds
-        self._accounts: _Lru[Account] = _Lru(size)
-        self._queues: _Lru[Any] = _Lru(size)
+        self._accounts: _Cache[Account] = _Cache(size)
+        self._queues: _Cache[Any] = _Cache(size)
         self._locks: tuple[Hashable, tuple[datetime, ...]] | None = None
 
     @property
@@ -90,7 +141,8 @@ class ReadCache:
         return self._feed
 
     def stats(self) -> dict[tuple[str, str], int]:
-        """Lookups so far by cache (``actor``, ``tasks``) and outcome (``hit``, ``miss``)."""
+        """Lookups so far by cache (``actor``, ``tasks``) and outcome: ``hit`` (answered
+        without reading), ``miss`` (read from the database)."""
         return {
             ("actor", "hit"): self._accounts.hits,
             ("actor", "miss"): self._accounts.misses,
@@ -108,25 +160,23 @@ class ReadCache:
         stamp = self._feed.stamp()
         if stamp is None:
             return None
-        account = self._accounts.get((person_id, stamp))
+        account = self._accounts.cached((person_id, stamp))
         return None if account is None else _active(account).actor_at(now)
 
     def actor(self, uow: UnitOfWork, *, person_id: int, now: datetime) -> Actor:
         """The actor a login token stands for at ``now`` (as ``resolve_actor``); read from
         the database unless cached. NotAuthenticatedError for an account that is gone or
         closed."""
+
+        def read() -> Account:
+            rows = uow.read_once(ACCOUNT_STATEMENT, {"person_id": person_id})
+            account = account_from_rows(person_id, rows)
+            if account is None:
+                raise NotAuthenticatedError
+            return account
+
         stamp = self._feed.stamp()  # before reading: a later change must not be hidden
-        if stamp is not None:
-            cached = self._accounts.get((person_id, stamp))
-            if cached is not None:
-                return _active(cached).actor_at(now)
-        account = account_from_rows(
-            person_id, uow.read_once(ACCOUNT_STATEMENT, {"person_id": person_id})
-        )
-        if account is None:
-            raise NotAuthenticatedError
-        if stamp is not None:
-            self._accounts.put((person_id, stamp), account)
+        account = read() if stamp is None else self._accounts.get((person_id, stamp), read)
         return _active(account).actor_at(now)
 
     # --- the queue --------------------------------------------------------------------
@@ -142,7 +192,7 @@ class ReadCache:
         if locks is None or locks[0] != stamp:
             return None
         key = self._queue_key(actor, now, stamp, locks[1], render)
-        return cast(R | None, self._queues.get(key))
+        return cast(R | None, self._queues.cached(key))
 
     def tasks(
         self,
@@ -153,17 +203,15 @@ class ReadCache:
         render: Callable[[list[TaskItem]], R],
     ) -> R:
         """``render(my_tasks(...))``, from the cache when nothing it depends on changed."""
+
+        def read() -> R:
+            return render(my_tasks(uow, actor=actor, now=now))
+
         stamp = self._feed.stamp()  # before reading: a later change must not be hidden
         if stamp is None:
-            return render(my_tasks(uow, actor=actor, now=now))
-        locks = self._lock_dates(uow, stamp)
-        key = self._queue_key(actor, now, stamp, locks, render)
-        cached = self._queues.get(key)
-        if cached is not None:
-            return cast(R, cached)
-        value = render(my_tasks(uow, actor=actor, now=now))
-        self._queues.put(key, value)
-        return value
+            return read()
+        key = self._queue_key(actor, now, stamp, self._lock_dates(uow, stamp), render)
+        return cast(R, self._queues.get(key, read))
 
     def _lock_dates(self, uow: UnitOfWork, stamp: Hashable) -> tuple[datetime, ...]:
         locks = self._locks

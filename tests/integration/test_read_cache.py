@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 
 import pytest
@@ -28,6 +29,7 @@ from workflow import (
 )
 from workflow._change_feed import GENERATION, LOG_TABLES, changes_data
 from workflow._change_listener import ChangeFeed, change_feed
+from workflow._read_cache import _Cache
 
 LISTENER_TIMEOUT = 10.0
 """The longest a test waits for the PostgreSQL listener (it normally answers in
@@ -231,3 +233,30 @@ def test_no_cached_read_touches_a_table_whose_writes_are_not_counted(world: Worl
     assert statements
     for table in LOG_TABLES:
         assert not [s for s in statements if re.search(rf"\b{table}\b", s)], table
+
+
+def test_concurrent_misses_of_one_key_share_one_read() -> None:
+    cache: _Cache[str] = _Cache(10)
+    inside, release = threading.Event(), threading.Event()
+    reads: list[str] = []
+
+    def read() -> str:
+        reads.append("read")
+        inside.set()
+        assert release.wait(LISTENER_TIMEOUT)
+        return "queue"
+
+    leader = threading.Thread(target=cache.get, args=("key", read))
+    leader.start()
+    assert inside.wait(LISTENER_TIMEOUT)
+    answers: list[str] = []
+    followers = [
+        threading.Thread(target=lambda: answers.append(cache.get("key", read))) for _ in range(8)
+    ]
+    for follower in followers:
+        follower.start()
+    release.set()
+    for thread in (leader, *followers):
+        thread.join(LISTENER_TIMEOUT)
+    assert reads == ["read"]
+    assert answers == ["queue"] * 8
