@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -49,6 +50,19 @@ from workflow import (
 )
 
 API_PREFIX = "/api/v1"
+
+
+def _freeze_startup_objects() -> None:
+    # The modules, the app and its routes are some 250,000 objects that live as long as the
+    # process: a full pass of the garbage collector scanned them all (~150 ms on the
+    # benchmark machine, the p99 of GET /tasks). Frozen, they are no longer scanned. (No
+    # collection first: it would cost that pass again at every start, in tests hundreds.)
+    gc.freeze()
+
+
+def _unfreeze() -> None:
+    # An app that stops inside a longer-lived process (tests) gives its objects back.
+    gc.unfreeze()
 
 
 def _version() -> str:
@@ -135,6 +149,8 @@ def create_app(
                 "read_cache": read_cache,
             }
         ),
+        on_startup=[_freeze_startup_objects],
+        on_shutdown=[_unfreeze],
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[PROMETHEUS.middleware],
         before_send=[security_headers(https=https)],
