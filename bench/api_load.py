@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import os
 import random
 import socket
@@ -35,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -549,6 +551,42 @@ def one_at_a_time(engine: sa.Engine, the_cast: Cast, repeat: int = 200) -> str:
     )
 
 
+_TOUCH = sa.text("UPDATE schools SET name = name WHERE id = (SELECT min(id) FROM schools)")
+
+
+class Writer:
+    """A steady stream of small committed changes (``--writes-per-second``), from this
+    process through the app's own engine hooks: each one reaches the server as a change
+    notification, as a teacher's signature elsewhere in the city would."""
+
+    def __init__(self, url: str, per_second: float) -> None:
+        self._url, self._interval = url, 1 / per_second
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-writer", daemon=True)
+        self.commits = 0
+
+    def __enter__(self) -> Writer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        engine = create_database_engine(self._url)
+        due = time.perf_counter()
+        try:
+            while not self._stop.is_set():
+                with engine.begin() as connection:
+                    connection.execute(_TOUCH)
+                self.commits += 1
+                due += self._interval
+                self._stop.wait(max(0.0, due - time.perf_counter()))
+        finally:
+            engine.dispose()
+
+
 def _wait_until_up(base: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -561,6 +599,30 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes], seconds: float = 
         except OSError:
             time.sleep(0.2)
     raise SystemExit("the server did not answer within a minute")
+
+
+def _measure_served(
+    args: argparse.Namespace, base: str, the_cast: Cast, pki: Pki
+) -> tuple[list[Run], Run, Run]:
+    writing = (
+        Writer(args.database_url, args.writes_per_second)
+        if args.writes_per_second
+        else contextlib.nullcontext()
+    )
+    with writing:
+        measured = asyncio.run(
+            measure(
+                base,
+                the_cast,
+                pki,
+                requests=args.requests,
+                concurrency=args.concurrency,
+                tasks_only=args.tasks_only,
+            )
+        )
+    if isinstance(writing, Writer):
+        print(f"{writing.commits} changes committed while measuring", flush=True)
+    return measured
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -579,6 +641,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument(
         "--tasks-only", action="store_true", help="the trivial endpoint and GET /tasks only"
+    )
+    parser.add_argument(
+        "--writes-per-second",
+        type=float,
+        default=0.0,
+        help="commit this many small changes a second while measuring (cache invalidations)",
     )
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "TRUST_ROOTS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -615,16 +683,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )  # fmt: skip
     try:
         _wait_until_up(base, server)
-        runs, prepare_run, complete_run = asyncio.run(
-            measure(
-                base,
-                the_cast,
-                pki,
-                requests=args.requests,
-                concurrency=args.concurrency,
-                tasks_only=args.tasks_only,
-            )
-        )
+        runs, prepare_run, complete_run = _measure_served(args, base, the_cast, pki)
     finally:
         server.terminate()
         server.wait(timeout=30)
