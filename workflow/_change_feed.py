@@ -42,10 +42,18 @@ not advance the generation. Read audit entries are written on every read, login 
 every wrong password; a signing session's preparation changes no transcript. A table that
 is not listed here always counts as a change."""
 
+ACCOUNT_TABLES = frozenset({"people", "role_assignments"})
+"""The tables an Actor is read from: only a change to these (or an unknown statement) changes
+who anyone is, so only they advance :data:`ACCOUNTS`."""
+
+DATA, ACCOUNT = 1, 2
+"""How far a change reaches: some data (:data:`GENERATION`), or also the accounts
+(:data:`ACCOUNTS` as well)."""
+
 _DIRTY = "hocba_dirty"
 _COMMITTED = "hocba_committed"
 _AUTOCOMMITTED = "hocba_autocommitted"
-_WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+_WRITE = re.compile(r"\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([\w\".]+)", re.IGNORECASE)
 _READ_ONLY = frozenset(
     {
         "SELECT",
@@ -90,6 +98,8 @@ class _Generation:
 
 GENERATION = _Generation()
 """The process's generation: local commits and other processes' notifications advance it."""
+ACCOUNTS = _Generation()
+"""Advanced, besides :data:`GENERATION`, by the changes to people and role assignments."""
 
 
 def sender() -> str:
@@ -99,18 +109,30 @@ def sender() -> str:
     return str(os.getpid())
 
 
-def changes_data(statement: str) -> bool:
-    """Whether ``statement`` may change data a cache depends on (unknown statements do)."""
+def change_scope(statement: str) -> int:
+    """How far ``statement`` may change what a cache depends on: 0 (nothing: a read, a log
+    entry), :data:`DATA`, or :data:`ACCOUNT` (people, role assignments, or a statement that
+    is not understood)."""
     first = statement.lstrip()[:10].split(None, 1)
     keyword = first[0].upper() if first else ""
     if keyword in _READ_ONLY:
-        return False
+        return 0
     matched = _WRITE.match(statement)
     if matched is not None:
-        return matched.group(1).lower() not in LOG_TABLES
-    if keyword == "WITH":
-        return re.search(r"\b(INSERT|UPDATE|DELETE)\b", statement, re.IGNORECASE) is not None
-    return True  # DDL, TRUNCATE, COPY, anything unknown: assume it changed data
+        table = matched.group(1).replace('"', "").lower()
+        if "." in table:
+            return ACCOUNT  # a schema-qualified name: not one of ours as we write them
+        if table in LOG_TABLES:
+            return 0
+        return ACCOUNT if table in ACCOUNT_TABLES else DATA
+    if keyword == "WITH" and not re.search(r"\b(INSERT|UPDATE|DELETE)\b", statement, re.I):
+        return 0
+    return ACCOUNT  # DDL, TRUNCATE, COPY, a writing WITH, anything unknown: assume the worst
+
+
+def changes_data(statement: str) -> bool:
+    """Whether ``statement`` may change data a cache depends on (unknown statements do)."""
+    return change_scope(statement) > 0
 
 
 def _autocommits(conn: sa.Connection) -> bool:
@@ -125,34 +147,49 @@ def _before_execute(
     _context: Any,
     _executemany: bool,
 ) -> None:
-    if changes_data(statement):
+    scope = change_scope(statement)
+    if scope:
         # An autocommitted write is announced once it has run (_after_execute); any other
         # when its transaction commits (_on_commit).
-        conn.info[_AUTOCOMMITTED if _autocommits(conn) else _DIRTY] = True
+        key = _AUTOCOMMITTED if _autocommits(conn) else _DIRTY
+        conn.info[key] = max(scope, conn.info.get(key, 0))
 
 
 def _after_execute(conn: sa.Connection, *_args: Any) -> None:
-    if conn.info.pop(_AUTOCOMMITTED, False):
+    scope = conn.info.pop(_AUTOCOMMITTED, 0)
+    if scope:
         if conn.dialect.name == "postgresql":
-            _notify(conn)
-        GENERATION.advance()
+            _notify(conn, scope)
+        _advance(scope)
 
 
-def _notify(conn: sa.Connection) -> None:
+def payload(scope: int) -> str:
+    """The notification this process sends for a change of ``scope``."""
+    return f"{sender()} {'data' if scope == DATA else 'accounts'}"
+
+
+def _notify(conn: sa.Connection, scope: int) -> None:
     cursor = conn.connection.cursor()
     try:
-        cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, sender()))
+        cursor.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload(scope)))
     finally:
         cursor.close()
+
+
+def _advance(scope: int) -> None:
+    if scope >= ACCOUNT:
+        ACCOUNTS.advance()
+    GENERATION.advance()
 
 
 def _on_commit(conn: sa.Connection) -> None:
     # Runs just before the DBAPI commit: the notification travels in the transaction, and
     # the local generation advances only once the commit is done (_settle).
-    if conn.info.pop(_DIRTY, False):
+    scope = conn.info.pop(_DIRTY, 0)
+    if scope:
         if conn.dialect.name == "postgresql":
-            _notify(conn)
-        conn.info[_COMMITTED] = True
+            _notify(conn, scope)
+        conn.info[_COMMITTED] = max(scope, conn.info.get(_COMMITTED, 0))
 
 
 def _on_rollback(conn: sa.Connection) -> None:
@@ -160,8 +197,9 @@ def _on_rollback(conn: sa.Connection) -> None:
 
 
 def _settle(info: dict[Any, Any]) -> None:
-    if info.pop(_COMMITTED, False):
-        GENERATION.advance()
+    scope = info.pop(_COMMITTED, 0)
+    if scope:
+        _advance(scope)
 
 
 def _on_begin(conn: sa.Connection) -> None:

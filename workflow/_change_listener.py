@@ -21,7 +21,15 @@ from urllib.parse import quote
 import psycopg
 from sqlalchemy.engine import Engine
 
-from workflow._change_feed import CHANNEL, GENERATION, install_change_hooks, sender
+from workflow._change_feed import (
+    ACCOUNTS,
+    CHANNEL,
+    DATA,
+    GENERATION,
+    install_change_hooks,
+    payload,
+    sender,
+)
 
 
 class ChangeFeed:
@@ -59,6 +67,18 @@ class ChangeFeed:
             return GENERATION.value
         version = self._data_version()
         return None if version is None else (GENERATION.value, version)
+
+    def account_stamp(self) -> Hashable | None:
+        """As :meth:`stamp`, for what is read from people and role assignments only: other
+        changes (a signature) leave it as it is."""
+        if self._postgresql:
+            if not self._listening.is_set():
+                self._start()
+                return None
+            return ACCOUNTS.value
+        # SQLite's data_version does not say which table changed.
+        version = self._data_version()
+        return None if version is None else (ACCOUNTS.value, version)
 
     def start(self) -> None:
         """Start listening now rather than at the first stamp (PostgreSQL; no-op on SQLite)."""
@@ -141,11 +161,13 @@ def _listen(
     """The listener thread: LISTEN, advance the generation on every other process's
     notification, reconnect after a failure (not listening meanwhile)."""
     own = sender()
+    data_only = payload(DATA).split(" ", 1)[1]
     while not stop.is_set() and feed() is not None:
         try:
             with psycopg.connect(conninfo, autocommit=True, connect_timeout=10) as connection:
                 connection.execute(f"LISTEN {CHANNEL}")
                 # Anything committed before LISTEN took effect was not announced to us.
+                ACCOUNTS.advance()
                 GENERATION.advance()
                 listening.set()
                 idle = 0.0
@@ -153,8 +175,14 @@ def _listen(
                     heard = False
                     for notice in connection.notifies(timeout=ChangeFeed.WAIT_SECONDS):
                         heard = True
-                        if notice.payload != own:
-                            GENERATION.advance()
+                        origin, _, scope = notice.payload.partition(" ")
+                        if origin == own:
+                            continue
+                        # Anything but a data-only change (a hand-typed NOTIFY included)
+                        # may have changed an account.
+                        if scope != data_only:
+                            ACCOUNTS.advance()
+                        GENERATION.advance()
                     idle = 0.0 if heard else idle + ChangeFeed.WAIT_SECONDS
                     if idle >= ChangeFeed.HEALTH_CHECK_SECONDS:
                         # A silently dropped connection would deliver nothing: ask it.

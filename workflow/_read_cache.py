@@ -6,6 +6,9 @@ change stamp (``workflow._change_feed``) read *before* it was computed and serve
 the stamp is unchanged, so a commit anywhere (this process, another server, the scheduler, a
 CLI command) makes the next request read the database again.
 
+An Account (who a login is) is stamped only by changes to people and role assignments: a
+signature elsewhere does not make every request read its caller's account again.
+
 Time: an Account holds every assignment with its validity, so the Actor at any instant is
 judged without reading (as exactly as the SQL did). A queue also depends on the instant it is
 read at: the school years' lock dates are part of its key (crossing one is a new entry), and
@@ -157,7 +160,7 @@ class ReadCache:
 
         Raises NotAuthenticatedError for a known closed account.
         """
-        stamp = self._feed.stamp()
+        stamp = self._feed.account_stamp()
         if stamp is None:
             return None
         account = self._accounts.cached((person_id, stamp))
@@ -175,7 +178,7 @@ class ReadCache:
                 raise NotAuthenticatedError
             return account
 
-        stamp = self._feed.stamp()  # before reading: a later change must not be hidden
+        stamp = self._feed.account_stamp()  # before reading: a later change must not be hidden
         account = read() if stamp is None else self._accounts.get((person_id, stamp), read)
         return _active(account).actor_at(now)
 

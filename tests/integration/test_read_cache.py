@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 import threading
 from datetime import timedelta
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -27,7 +29,15 @@ from workflow import (
     my_tasks,
     sign,
 )
-from workflow._change_feed import GENERATION, LOG_TABLES, changes_data
+from workflow._change_feed import (
+    ACCOUNT,
+    ACCOUNTS,
+    DATA,
+    GENERATION,
+    LOG_TABLES,
+    change_scope,
+    changes_data,
+)
 from workflow._change_listener import ChangeFeed, change_feed
 from workflow._read_cache import _Cache
 
@@ -206,6 +216,7 @@ def test_a_feed_that_cannot_listen_gives_no_stamp() -> None:
         ("UPDATE transcripts SET status = 'x'", True),
         ("insert into people (username) values ('a')", True),
         ("DELETE FROM role_assignments", True),
+        ('UPDATE "public"."people" SET is_active = false', True),
         ("WITH x AS (SELECT 1) UPDATE transcripts SET status = 'x'", True),
         ("TRUNCATE transcripts", True),
         ("ALTER TABLE people ADD COLUMN x int", True),
@@ -260,3 +271,70 @@ def test_concurrent_misses_of_one_key_share_one_read() -> None:
         thread.join(LISTENER_TIMEOUT)
     assert reads == ["read"]
     assert answers == ["queue"] * 8
+
+
+@pytest.mark.parametrize(
+    ("statement", "scope"),
+    [
+        ("UPDATE transcripts SET status = 'x'", DATA),
+        ("INSERT INTO transcript_signatures (id) VALUES (1)", DATA),
+        ("UPDATE people SET is_active = false", ACCOUNT),
+        ('INSERT INTO "role_assignments" (id) VALUES (1)', ACCOUNT),
+        ("DELETE FROM role_assignments", ACCOUNT),
+        ("UPDATE public.transcripts SET status = 'x'", ACCOUNT),
+        ("TRUNCATE people", ACCOUNT),
+        ("INSERT INTO audit_events (id) VALUES (1)", 0),
+    ],
+)
+def test_only_people_and_assignments_change_who_someone_is(statement: str, scope: int) -> None:
+    assert change_scope(statement) == scope
+
+
+def test_a_signature_keeps_the_cached_account_and_drops_the_cached_queue(
+    cache: ReadCache, world: World
+) -> None:
+    tid = world.new_transcript()
+    person_id = world.people["gvbm.toan"]
+    assert _queue(cache, world, "gvbm.toan")
+    actor = cache.actor(world.uow(), person_id=person_id, now=BEFORE_LOCK)
+    sign(
+        world.uow(),
+        transcript_id=tid,
+        step=SigningStep.SUBJECT,
+        subject_code="TOAN",
+        actor=world.actor("gvbm.toan"),
+        evidence=evidence("gvbm.toan"),
+        now=BEFORE_LOCK,
+    )
+    assert cache.cached_tasks(actor=actor, now=BEFORE_LOCK, render=_items) is None
+    if world.engine.dialect.name == "postgresql":
+        assert cache.cached_actor(person_id=person_id, now=BEFORE_LOCK) == actor
+    else:  # SQLite's data_version cannot tell which table changed: read again
+        assert cache.cached_actor(person_id=person_id, now=BEFORE_LOCK) is None
+    assert _queue(cache, world, "gvbm.toan") == ()
+
+
+def test_another_processs_notification_says_whether_accounts_changed(
+    cache: ReadCache, world: World
+) -> None:
+    if world.engine.dialect.name != "postgresql":
+        # SQLite has no notifications: any other connection's commit changes both stamps.
+        before = (cache.feed.stamp(), cache.feed.account_stamp())
+        database = world.engine.url.database
+        assert database is not None
+        writer = sqlite3.connect(database)
+        try:
+            writer.execute("UPDATE schools SET name = name || '.'")
+            writer.commit()
+        finally:
+            writer.close()
+        assert cache.feed.stamp() != before[0] and cache.feed.account_stamp() != before[1]
+        return
+    url = world.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as other:
+        data, accounts = GENERATION.value, ACCOUNTS.value
+        other.execute("SELECT pg_notify('hocba_changes', '1 data')")
+        assert GENERATION.wait_past(data, LISTENER_TIMEOUT)
+        assert ACCOUNTS.value == accounts
+        other.execute("NOTIFY hocba_changes")  # typed by hand: assume the worst
+        assert ACCOUNTS.wait_past(accounts, LISTENER_TIMEOUT)
