@@ -18,11 +18,11 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.plugins.prometheus import PrometheusConfig
 from litestar.response import Response
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy.engine import Engine
 
-from workflow import UnitOfWork, operational_counts
+from workflow import ReadCache, UnitOfWork, operational_counts
 
 PROMETHEUS = PrometheusConfig(
     app_name="hocba",
@@ -81,6 +81,23 @@ class QueueCollector(Collector):
         )
 
 
+class ReadCacheCollector(Collector):
+    """This process's cache of actors and queues: lookups answered without the database."""
+
+    def __init__(self, cache: ReadCache) -> None:
+        self._cache = cache
+
+    def collect(self) -> Iterator[Metric]:
+        lookups = CounterMetricFamily(
+            "hocba_read_cache_lookups",
+            "Lookups in this process's cache of callers' actors and task queues, by outcome.",
+            labels=["cache", "outcome"],
+        )
+        for (cache, outcome), count in sorted(self._cache.stats().items()):
+            lookups.add_metric([cache, outcome], count)
+        yield lookups
+
+
 def _authorised(request: Request[object, object, State], token: str | None) -> bool:
     if token is None:
         return True
@@ -95,5 +112,6 @@ def metrics(request: Request[object, object, State], state: State) -> Response[b
         raise NotAuthorizedException(detail="metrics need the configured bearer token")
     queues = CollectorRegistry(auto_describe=False)
     queues.register(QueueCollector(state.engine, state.clock.now()))
+    queues.register(ReadCacheCollector(state.read_cache))
     body = generate_latest(REGISTRY) + generate_latest(queues)
     return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")

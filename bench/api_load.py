@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import os
 import random
 import socket
@@ -35,9 +36,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,7 +66,14 @@ from bench._city import (
 )
 from domain.certificates import Validity, ca_certificate, ca_name, personal_name, signer_certificate
 from domain.model import Person
-from workflow import Settings, UnitOfWork, create_database_engine, my_tasks, resolve_actor
+from workflow import (
+    ReadCache,
+    Settings,
+    UnitOfWork,
+    create_database_engine,
+    my_tasks,
+    resolve_actor,
+)
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/hocba_bench_city"
 PREFIX = "/api/v1"
@@ -200,17 +209,15 @@ Job = Callable[[aiohttp.ClientSession, int], Awaitable[None]]
 async def drive(
     base: str, label: str, job: Job, *, total: int, warmup: int, concurrency: int
 ) -> Run:
-    """Run ``job`` ``warmup + total`` times on ``concurrency`` clients; time the last ``total``."""
-    run = Run(label)
-    counter = iter(range(warmup + total))
-    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
-    started = 0.0
+    """Run ``job`` ``warmup`` times, then ``total`` times timed, on ``concurrency`` clients.
 
-    async def client(session: aiohttp.ClientSession) -> None:
-        nonlocal started
+    The timed requests start once every warm-up request has been answered: a warm-up request
+    still in flight (a cache filling, a pool opening) is not charged to the measured ones."""
+    run = Run(label)
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
+
+    async def client(session: aiohttp.ClientSession, counter: Iterator[int], timed: bool) -> None:
         for n in counter:
-            if n == warmup:
-                started = time.perf_counter()
             t0 = time.perf_counter()
             try:
                 await job(session, n)
@@ -219,11 +226,15 @@ async def drive(
                 if run.errors <= 3:
                     print(f"  {label}: {error}", file=sys.stderr)
                 continue
-            if n >= warmup:
+            if timed:
                 run.latencies.append(time.perf_counter() - t0)
 
     async with aiohttp.ClientSession(base, connector=connector) as session:
-        await asyncio.gather(*(client(session) for _ in range(concurrency)))
+        warming = iter(range(warmup))
+        await asyncio.gather(*(client(session, warming, False) for _ in range(concurrency)))
+        measured = iter(range(warmup, warmup + total))
+        started = time.perf_counter()
+        await asyncio.gather(*(client(session, measured, True) for _ in range(concurrency)))
     run.seconds = time.perf_counter() - started
     return run
 
@@ -359,10 +370,36 @@ def cast(engine: sa.Engine, *, users: int, rounds: int, seed: int) -> Cast:
     return Cast(by_role=by_role, reads=reads, rounds=work, personal=personal)
 
 
+async def cache_lookups(base: str) -> str:
+    """The server's read-cache counts (``GET /metrics``), e.g. ``tasks 990 hit / 10 miss``."""
+    async with aiohttp.ClientSession(base) as session:
+        text = (await _get(session, "/metrics")).decode()
+    counts: dict[str, dict[str, int]] = {}
+    for line in text.splitlines():
+        if line.startswith("hocba_read_cache_lookups_total{"):
+            labels, value = line.rsplit(" ", 1)
+            cache = labels.split('cache="', 1)[1].split('"', 1)[0]
+            outcome = labels.split('outcome="', 1)[1].split('"', 1)[0]
+            counts.setdefault(cache, {})[outcome] = int(float(value))
+    return ", ".join(
+        f"{cache} {c.get('hit', 0):,} hit / {c.get('miss', 0):,} miss"
+        f" ({c.get('hit', 0) / max(1, c.get('hit', 0) + c.get('miss', 0)):.1%})"
+        for cache, c in sorted(counts.items())
+    )
+
+
 async def measure(
-    base: str, the_cast: Cast, pki: Pki, *, requests: int, concurrency: int
+    base: str,
+    the_cast: Cast,
+    pki: Pki,
+    *,
+    requests: int,
+    concurrency: int,
+    tasks_only: bool = False,
 ) -> tuple[list[Run], Run, Run]:
-    """Every endpoint in turn; the signing round's prepare and complete also on their own."""
+    """Every endpoint in turn; the signing round's prepare and complete also on their own.
+
+    ``tasks_only``: the trivial endpoint and ``GET /tasks`` only."""
     names = sorted(
         {n for ns in the_cast.by_role.values() for n in ns}
         | {r[0] for r in the_cast.reads}
@@ -393,6 +430,11 @@ async def measure(
             await drive(base, f"GET /tasks ({role})", tasks, total=requests, warmup=warmup,
                         concurrency=concurrency)
         )  # fmt: skip
+    # Warm-up requests included: the share of callers' actors and queues served from cache.
+    print(f"read cache after GET /tasks: {await cache_lookups(base)}", flush=True)
+    prepare_run, complete_run = Run("  POST /signing-sessions"), Run("  POST …/complete")
+    if tasks_only:
+        return runs, prepare_run, complete_run
 
     async def read(session: aiohttp.ClientSession, n: int) -> None:
         who, transcript = the_cast.reads[n % len(the_cast.reads)]
@@ -402,7 +444,6 @@ async def measure(
         await drive(base, "GET /transcripts/{id}", read, total=requests, warmup=warmup,
                     concurrency=concurrency)
     )  # fmt: skip
-    prepare_run, complete_run = Run("  POST /signing-sessions"), Run("  POST …/complete")
 
     async def sign(session: aiohttp.ClientSession, n: int) -> None:
         username, code, full_name, ids = the_cast.rounds[n]
@@ -487,11 +528,63 @@ def one_at_a_time(engine: sa.Engine, the_cast: Cast, repeat: int = 200) -> str:
         t2 = time.perf_counter()
         auth.append(t1 - t0)
         queue.append(t2 - t1)
+    cache = ReadCache(engine)
+    cache.feed.wait_until_listening(30)
+    hits = []
+    try:
+        for person_id in callers:  # fill the cache, as the server's first requests do
+            actor = cache.actor(UnitOfWork(engine), person_id=person_id, now=NOW)
+            cache.tasks(UnitOfWork(engine), actor=actor, now=NOW, render=list)
+        for n in range(repeat):
+            t0 = time.perf_counter()
+            cached = cache.cached_actor(person_id=callers[n % len(callers)], now=NOW)
+            assert cached is not None
+            assert cache.cached_tasks(actor=cached, now=NOW, render=list) is not None
+            hits.append(time.perf_counter() - t0)
+    finally:
+        cache.feed.close()
     return (
         f"one GET /tasks alone (in process, median of {repeat}): the caller's actor "
         f"{statistics.median(auth) * 1000:.1f} ms, the queue "
-        f"{statistics.median(queue) * 1000:.1f} ms"
+        f"{statistics.median(queue) * 1000:.1f} ms; both from the read cache "
+        f"{statistics.median(hits) * 1e6:.0f} µs"
     )
+
+
+_TOUCH = sa.text("UPDATE schools SET name = name WHERE id = (SELECT min(id) FROM schools)")
+
+
+class Writer:
+    """A steady stream of small committed changes (``--writes-per-second``), from this
+    process through the app's own engine hooks: each one reaches the server as a change
+    notification, as a teacher's signature elsewhere in the city would."""
+
+    def __init__(self, url: str, per_second: float) -> None:
+        self._url, self._interval = url, 1 / per_second
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-writer", daemon=True)
+        self.commits = 0
+
+    def __enter__(self) -> Writer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        engine = create_database_engine(self._url)
+        due = time.perf_counter()
+        try:
+            while not self._stop.is_set():
+                with engine.begin() as connection:
+                    connection.execute(_TOUCH)
+                self.commits += 1
+                due += self._interval
+                self._stop.wait(max(0.0, due - time.perf_counter()))
+        finally:
+            engine.dispose()
 
 
 def _wait_until_up(base: str, server: subprocess.Popen[bytes], seconds: float = 60) -> None:
@@ -508,6 +601,30 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes], seconds: float = 
     raise SystemExit("the server did not answer within a minute")
 
 
+def _measure_served(
+    args: argparse.Namespace, base: str, the_cast: Cast, pki: Pki
+) -> tuple[list[Run], Run, Run]:
+    writing = (
+        Writer(args.database_url, args.writes_per_second)
+        if args.writes_per_second
+        else contextlib.nullcontext()
+    )
+    with writing:
+        measured = asyncio.run(
+            measure(
+                base,
+                the_cast,
+                pki,
+                requests=args.requests,
+                concurrency=args.concurrency,
+                tasks_only=args.tasks_only,
+            )
+        )
+    if isinstance(writing, Writer):
+        print(f"{writing.commits} changes committed while measuring", flush=True)
+    return measured
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Generate (once), serve, measure, print."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -522,6 +639,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--users", type=int, default=40, help="callers per role")
     parser.add_argument("--generate-only", action="store_true")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--tasks-only", action="store_true", help="the trivial endpoint and GET /tasks only"
+    )
+    parser.add_argument(
+        "--writes-per-second",
+        type=float,
+        default=0.0,
+        help="commit this many small changes a second while measuring (cache invalidations)",
+    )
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "TRUST_ROOTS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve:
@@ -557,9 +683,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )  # fmt: skip
     try:
         _wait_until_up(base, server)
-        runs, prepare_run, complete_run = asyncio.run(
-            measure(base, the_cast, pki, requests=args.requests, concurrency=args.concurrency)
-        )
+        runs, prepare_run, complete_run = _measure_served(args, base, the_cast, pki)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -571,7 +695,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(table(runs, [prepare_run, complete_run], runs[0]))
     print(alone)
     signing = runs[-1]
-    if signing.latencies:
+    if signing.latencies and not args.tasks_only:
         per = statistics.mean(len(w[3]) for w in the_cast.rounds)
         print(f"(a signing round signs one subject for a class of {per:.0f} transcripts)")
 

@@ -191,6 +191,7 @@ from workflow._pdf_signing import (
 )
 from workflow._personal_data_export import FORMAT_VERSION, export_personal_data
 from workflow._policy import SignatureEvidence
+from workflow._read_cache import ReadCache
 from workflow._reading import SignatureView, StudentView, TranscriptView, may_read, read_transcript
 from workflow._record_package import NothingToExportError, export_student_record
 from workflow._record_package_checks import PackageRejectedError, check_package
@@ -478,6 +479,7 @@ __all__ = [
     "PreparedItem",
     "PreparedSession",
     "PrincipalMissingError",
+    "ReadCache",
     "ReasonRequiredError",
     "RecordNotFinalizedError",
     "RecoveredFiles",

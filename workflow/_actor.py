@@ -155,3 +155,76 @@ def load_actor(session: Session, person_id: int, *, at: datetime) -> Actor:
     rows = session.execute(ACTOR_STATEMENT, {"person_id": person_id, "at": at}).all()
     actor = actor_from_rows(person_id, rows)
     return actor if actor is not None else Actor(person_id=person_id, label=f"person:{person_id}")
+
+
+ACCOUNT_STATEMENT = (
+    sa.select(
+        _P.c.username,
+        _P.c.is_active,
+        _RA.c.role,
+        _RA.c.department_code,
+        _RA.c.school_id,
+        _RA.c.school_year_id,
+        _RA.c.class_id,
+        _RA.c.subject_code,
+        _RA.c.valid_from,
+        _RA.c.valid_until,
+    )
+    .select_from(_P)
+    .outerjoin(_RA, _RA.c.person_id == _P.c.id)
+    .where(_P.c.id == sa.bindparam("person_id"))
+    .order_by(_RA.c.id)
+)
+"""The person and every assignment they ever held, with its validity: what
+:class:`Account` judges at any instant without reading again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A person's login state and assignments, whenever valid: the actor at any instant."""
+
+    person_id: int
+    username: str
+    is_active: bool
+    assignments: tuple[tuple[Grant, datetime, datetime | None], ...]
+    """Each assignment with its ``valid_from`` and ``valid_until`` (None: open-ended)."""
+
+    def actor_at(self, at: datetime) -> Actor:
+        """The Actor :data:`ACTOR_STATEMENT` reads at ``at``: the assignments in force then
+        (``valid_from <= at < valid_until``), none for an inactive account."""
+        if not self.is_active:
+            return Actor(person_id=self.person_id, label=self.username)
+        grants = tuple(
+            grant
+            for grant, start, end in self.assignments
+            if start <= at and (end is None or end > at)
+        )
+        return Actor(person_id=self.person_id, label=self.username, grants=grants)
+
+
+def account_from_rows(person_id: int, rows: Sequence[sa.Row[Any]]) -> Account | None:
+    """The Account :data:`ACCOUNT_STATEMENT`'s ``rows`` describe; None when unknown."""
+    if not rows:
+        return None
+    assignments = tuple(
+        (
+            Grant(
+                role=Role(r.role),
+                department_code=r.department_code,
+                school_id=r.school_id,
+                school_year_id=r.school_year_id,
+                class_id=r.class_id,
+                subject_code=r.subject_code,
+            ),
+            r.valid_from,
+            r.valid_until,
+        )
+        for r in rows
+        if r.role is not None
+    )
+    return Account(
+        person_id=person_id,
+        username=rows[0].username,
+        is_active=bool(rows[0].is_active),
+        assignments=assignments,
+    )

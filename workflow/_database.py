@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
+from workflow._change_feed import install_change_hooks
 from workflow._data_keys import ensure_data_keys
 
 POOL_SIZE = 20
@@ -21,6 +22,8 @@ def create_database_engine(url: str, *, echo: bool = False) -> Engine:
     encrypted columns need it, and a missing key is better refused here, at start-up.
     """
     ensure_data_keys()
+    # Every commit that changes data advances the change generation (workflow._change_feed).
+    install_change_hooks()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
