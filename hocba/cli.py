@@ -7,10 +7,11 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 import sqlalchemy as sa
@@ -459,21 +460,38 @@ def _client_signer(
     sys.exit(2)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _client_key_options(command: F) -> F:
+    """The options of the signing clients' password and local key (PKCS#12 or PKCS#11)."""
+    options = [
+        click.option(
+            "--password-file",
+            default=None,
+            help="File with your password (else HOCBA_PASSWORD or asked).",
+        ),
+        click.option(
+            "--p12", default=None, help="PKCS#12 key file (password: HOCBA_P12_PASSWORD or asked)."
+        ),
+        click.option("--pkcs11-module", default=None, help="PKCS#11 library of the token (.so)."),
+        click.option("--token-label", default=None, help="The token's label."),
+        click.option(
+            "--key-label",
+            default=None,
+            help="The key's (and its certificate's) label on the token.",
+        ),
+        click.option("--chain", default=None, help="PEM file of intermediate CAs (PKCS#11 only)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command("sign-client")
 @click.option("--server", required=True, help="The hocba server, e.g. http://127.0.0.1:8000.")
 @click.option("--username", required=True, help="Your login.")
-@click.option(
-    "--password-file", default=None, help="File with your password (else HOCBA_PASSWORD or asked)."
-)
-@click.option(
-    "--p12", default=None, help="PKCS#12 key file (password: HOCBA_P12_PASSWORD or asked)."
-)
-@click.option("--pkcs11-module", default=None, help="PKCS#11 library of the token (.so).")
-@click.option("--token-label", default=None, help="The token's label.")
-@click.option(
-    "--key-label", default=None, help="The key's (and its certificate's) label on the token."
-)
-@click.option("--chain", default=None, help="PEM file of intermediate CAs (PKCS#11 only).")
+@_client_key_options
 @click.option(
     "--step",
     required=True,
@@ -548,18 +566,7 @@ def sign_client(
 @main.command("seal-copy")
 @click.option("--server", required=True, help="The hocba server, e.g. http://127.0.0.1:8000.")
 @click.option("--username", required=True, help="Your login (the school's clerk).")
-@click.option(
-    "--password-file", default=None, help="File with your password (else HOCBA_PASSWORD or asked)."
-)
-@click.option(
-    "--p12", default=None, help="PKCS#12 key file (password: HOCBA_P12_PASSWORD or asked)."
-)
-@click.option("--pkcs11-module", default=None, help="PKCS#11 library of the token (.so).")
-@click.option("--token-label", default=None, help="The token's label.")
-@click.option(
-    "--key-label", default=None, help="The key's (and its certificate's) label on the token."
-)
-@click.option("--chain", default=None, help="PEM file of intermediate CAs (PKCS#11 only).")
+@_client_key_options
 @click.option(
     "--transcript",
     "transcripts",

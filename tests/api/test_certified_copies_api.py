@@ -11,30 +11,15 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from tests.api.conftest import Api, assert_problem
-from tests.support.digitisation import PAPER_SCHOOL, SCAN_NAME, paper_world, scan, whole_year
-from tests.support.signing import personal_key, seal_key, sign_session
-from tests.support.transfers import AN, MID_YEAR, SIGNED
+from tests.support.digitisation import issued_paper_world
+from tests.support.signing import personal_key, seal_key
+from tests.support.transfers import AN, SIGNED
 from tests.support.world import World
-from workflow import SigningStep, digitise_paper_record
 
 
 @pytest.fixture
 def world(engine: Engine) -> World:
-    world = paper_world(engine)
-    record_id = digitise_paper_record(
-        world.uow(),
-        personal_id=AN,
-        record=whole_year(),
-        paper_school=PAPER_SCHOOL,
-        scan=scan(),
-        scan_name=SCAN_NAME,
-        actor=world.actor("hocvu", MID_YEAR),
-        now=MID_YEAR,
-    )
-    for who, step in (("hieutruong", SigningStep.PRINCIPAL), ("vanthu", SigningStep.SCHOOL)):
-        (result,) = sign_session(world, who, [record_id], step, SIGNED)
-        assert result.ok, result
-    return world
+    return issued_paper_world(engine)
 
 
 def b64(data: bytes) -> str:

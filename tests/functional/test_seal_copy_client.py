@@ -15,29 +15,15 @@ from api import create_app
 from domain.model import Transcript
 from tests.api.conftest import SettableClock, set_password, settings
 from tests.functional.test_sign_client import p12_file, real_server, sign_client
-from tests.support.digitisation import PAPER_SCHOOL, SCAN_NAME, paper_world, scan, whole_year
-from tests.support.signing import personal_key, seal_key, sign_session
-from tests.support.transfers import AN, MID_YEAR, SIGNED
+from tests.support.digitisation import issued_paper_world
+from tests.support.signing import personal_key, seal_key
+from tests.support.transfers import SIGNED
 from tests.support.world import World
-from workflow import SigningStep, digitise_paper_record
 
 
 @pytest.fixture
 def world(engine: Engine) -> World:
-    world = paper_world(engine)
-    record_id = digitise_paper_record(
-        world.uow(),
-        personal_id=AN,
-        record=whole_year(),
-        paper_school=PAPER_SCHOOL,
-        scan=scan(),
-        scan_name=SCAN_NAME,
-        actor=world.actor("hocvu", MID_YEAR),
-        now=MID_YEAR,
-    )
-    for who, step in (("hieutruong", SigningStep.PRINCIPAL), ("vanthu", SigningStep.SCHOOL)):
-        (result,) = sign_session(world, who, [record_id], step, SIGNED)
-        assert result.ok, result
+    world = issued_paper_world(engine)
     set_password(world, "vanthu")
     return world
 

@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from weasyprint import HTML
 
-from tests.support.signing import record_birthplaces, register_personal_ids
-from tests.support.transfers import own_world
+from tests.support.signing import record_birthplaces, register_personal_ids, sign_session
+from tests.support.transfers import AN, MID_YEAR, SIGNED, own_world
 from tests.support.world import World
+from workflow import SigningStep, digitise_paper_record
 
 PAPER_SCHOOL = "Trường THCS Cần Giờ (học bạ giấy)"
 SCAN_NAME = "hoc-ba-giay-nguyen-van-an.pdf"
@@ -22,6 +23,26 @@ def paper_world(engine: Engine) -> World:
     world = own_world(engine)
     register_personal_ids(world)
     record_birthplaces(world)
+    return world
+
+
+def issued_paper_world(engine: Engine) -> World:
+    """``paper_world`` with the whole paper year digitised, signed by the principal and sealed
+    by the clerk: an issued SoHoa record to copy."""
+    world = paper_world(engine)
+    record_id = digitise_paper_record(
+        world.uow(),
+        personal_id=AN,
+        record=whole_year(),
+        paper_school=PAPER_SCHOOL,
+        scan=scan(),
+        scan_name=SCAN_NAME,
+        actor=world.actor("hocvu", MID_YEAR),
+        now=MID_YEAR,
+    )
+    for who, step in (("hieutruong", SigningStep.PRINCIPAL), ("vanthu", SigningStep.SCHOOL)):
+        (result,) = sign_session(world, who, [record_id], step, SIGNED)
+        assert result.ok, result
     return world
 
 
