@@ -95,17 +95,19 @@ def _table(model: type[Any]) -> sa.Table:
 
 
 _P, _RA = _table(Person), _table(RoleAssignment)
+_GRANT_COLUMNS = (
+    _P.c.username,
+    _P.c.is_active,
+    _RA.c.role,
+    _RA.c.department_code,
+    _RA.c.school_id,
+    _RA.c.school_year_id,
+    _RA.c.class_id,
+    _RA.c.subject_code,
+)
+"""The person's login state and one assignment's grant, as both statements read them."""
 ACTOR_STATEMENT = (
-    sa.select(
-        _P.c.username,
-        _P.c.is_active,
-        _RA.c.role,
-        _RA.c.department_code,
-        _RA.c.school_id,
-        _RA.c.school_year_id,
-        _RA.c.class_id,
-        _RA.c.subject_code,
-    )
+    sa.select(*_GRANT_COLUMNS)
     .select_from(_P)
     .outerjoin(
         _RA,
@@ -122,6 +124,17 @@ ACTOR_STATEMENT = (
 null role columns when none is). Built once: every request's authentication runs it."""
 
 
+def _grant(row: sa.Row[Any]) -> Grant:
+    return Grant(
+        role=Role(row.role),
+        department_code=row.department_code,
+        school_id=row.school_id,
+        school_year_id=row.school_year_id,
+        class_id=row.class_id,
+        subject_code=row.subject_code,
+    )
+
+
 def actor_from_rows(person_id: int, rows: Sequence[sa.Row[Any]]) -> Actor | None:
     """The Actor :data:`ACTOR_STATEMENT`'s ``rows`` describe; None when the person is unknown.
 
@@ -132,18 +145,7 @@ def actor_from_rows(person_id: int, rows: Sequence[sa.Row[Any]]) -> Actor | None
     username, is_active = rows[0].username, rows[0].is_active
     if not is_active:
         return Actor(person_id=person_id, label=username)
-    grants = tuple(
-        Grant(
-            role=Role(r.role),
-            department_code=r.department_code,
-            school_id=r.school_id,
-            school_year_id=r.school_year_id,
-            class_id=r.class_id,
-            subject_code=r.subject_code,
-        )
-        for r in rows
-        if r.role is not None
-    )
+    grants = tuple(_grant(r) for r in rows if r.role is not None)
     return Actor(person_id=person_id, label=username, grants=grants)
 
 
@@ -158,18 +160,7 @@ def load_actor(session: Session, person_id: int, *, at: datetime) -> Actor:
 
 
 ACCOUNT_STATEMENT = (
-    sa.select(
-        _P.c.username,
-        _P.c.is_active,
-        _RA.c.role,
-        _RA.c.department_code,
-        _RA.c.school_id,
-        _RA.c.school_year_id,
-        _RA.c.class_id,
-        _RA.c.subject_code,
-        _RA.c.valid_from,
-        _RA.c.valid_until,
-    )
+    sa.select(*_GRANT_COLUMNS, _RA.c.valid_from, _RA.c.valid_until)
     .select_from(_P)
     .outerjoin(_RA, _RA.c.person_id == _P.c.id)
     .where(_P.c.id == sa.bindparam("person_id"))
@@ -207,20 +198,7 @@ def account_from_rows(person_id: int, rows: Sequence[sa.Row[Any]]) -> Account | 
     if not rows:
         return None
     assignments = tuple(
-        (
-            Grant(
-                role=Role(r.role),
-                department_code=r.department_code,
-                school_id=r.school_id,
-                school_year_id=r.school_year_id,
-                class_id=r.class_id,
-                subject_code=r.subject_code,
-            ),
-            r.valid_from,
-            r.valid_until,
-        )
-        for r in rows
-        if r.role is not None
+        (_grant(r), r.valid_from, r.valid_until) for r in rows if r.role is not None
     )
     return Account(
         person_id=person_id,
