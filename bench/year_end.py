@@ -52,6 +52,8 @@ class CloseFigures:
     transcripts: int
     wall: float
     per_worker: tuple[WorkerFigures, ...]
+    server_cpu: float | None = None
+    """PostgreSQL's CPU seconds during the close, when it runs on this machine (else None)."""
 
     def seconds(self, name: str) -> float:
         return sum(w.seconds.get(name, 0.0) for w in self.per_worker)
@@ -112,10 +114,12 @@ def close_school(url: str, shape: Shape, pki_dir: Path, *, workers: int) -> Clos
     jobs = [Job(url, pki_dir, shape, tuple(classes[n::workers])) for n in range(workers)]
     jobs = [job for job in jobs if job.classes]
     context = multiprocessing.get_context("spawn")
+    server_before = postgres_cpu_seconds() if engine.dialect.name == "postgresql" else None
     start = time.perf_counter()
     with context.Pool(len(jobs)) as pool:
         results = tuple(pool.map(close_classes, jobs))
     wall = time.perf_counter() - start
+    server_after = postgres_cpu_seconds() if server_before is not None else None
     with Session(engine) as session:
         statuses = dict(
             session.exec(
@@ -128,7 +132,30 @@ def close_school(url: str, shape: Shape, pki_dir: Path, *, workers: int) -> Clos
     ] != sum(r.transcripts for r in results):
         raise RuntimeError(f"the close left transcripts in {statuses}")
     # A school with fewer classes than ``workers`` runs one process per class.
-    return CloseFigures(len(jobs), sum(r.transcripts for r in results), wall, results)
+    server = None if server_before is None or server_after is None else server_after - server_before
+    return CloseFigures(len(jobs), sum(r.transcripts for r in results), wall, results, server)
+
+
+def postgres_cpu_seconds() -> float | None:
+    """The CPU seconds of every ``postgres`` process on this machine, the exited backends
+    included (the postmaster's reaped children), or None when /proc shows none."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, seen = 0, False
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # the process ended meanwhile
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :]
+        if name != "postgres":
+            continue
+        # Fields 14–17 of proc(5): utime, stime, cutime, cstime (counted from field 3 here).
+        utime, stime, cutime, cstime = (int(v) for v in fields.split()[11:15])
+        total += utime + stime + cutime + cstime
+        seen = True
+    return total / ticks if seen else None
 
 
 def rsa_unit_ms(key: rsa.RSAPrivateKey, repeat: int) -> float:
@@ -207,6 +234,16 @@ def report(figures: CloseFigures, unit_ms: float, cores: int) -> list[str]:
         f"wall {figures.wall:.1f} s (target {TARGET_SECONDS:.0f} s: {target}), "
         f"{per:.1f} ms per transcript; the workers' CPU {cpu:.1f} s "
         f"({cpu / figures.transcripts * 1000:.1f} ms per transcript, PostgreSQL's not counted)",
+        *(
+            []
+            if figures.server_cpu is None
+            else [
+                f"  PostgreSQL's CPU on this machine: {figures.server_cpu:.1f} s "
+                f"({figures.server_cpu / figures.transcripts * 1000:.1f} ms per transcript); "
+                f"workers + PostgreSQL = {(cpu + figures.server_cpu) / figures.wall:.2f} "
+                f"of the {cores} cores busy over the wall time"
+            ]
+        ),
         f"  baseline: {figures.rsa_operations} RSA private-key operations "
         f"({figures.count('rsa_client_xml')} XML, {figures.count('rsa_client_pdf')} PDF, "
         f"{figures.count('rsa_tsa')} timestamp tokens) × {unit_ms:.3f} ms / {used} core(s) "
