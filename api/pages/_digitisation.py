@@ -70,6 +70,7 @@ def _form(
         legacy_rows=LEGACY_ROWS,
         marks=[part for part, _ in MARKS],
         max_mb=MAX_SCAN_BYTES // (1024 * 1024),
+        max_bytes=MAX_SCAN_BYTES,
     )
 
 

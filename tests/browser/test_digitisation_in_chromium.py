@@ -19,7 +19,7 @@ from tests.browser.quality import check_page
 from tests.browser.site import CURRENT, NOW, DemoSite, csrf_of
 from tests.browser.site import log_in as log_in_over_http
 from tests.browser.test_transfers_in_chromium import log_in
-from workflow import UnitOfWork, my_tasks
+from workflow import MAX_SCAN_BYTES, UnitOfWork, my_tasks
 
 PAPER_SCHOOL = "Trường THCS Bình Chánh (học bạ giấy)"
 SCORES = {
@@ -147,6 +147,34 @@ def test_a_wrong_score_is_named_in_vietnamese_and_nothing_typed_is_lost(
         "Cần chăm chỉ hơn trong học tập."
     )
     check_page(page, "so-hoa-loi")
+
+
+def test_a_scan_over_the_limit_is_refused_when_chosen_and_the_form_keeps_what_was_typed(
+    page: Page, site: DemoSite
+) -> None:
+    personal_id, _ = arriving_student(site)
+    log_in(page, "hocvu")
+    page.goto("/so-hoa")
+    fill_whole_year(page, personal_id, "2024-2025")
+    scan_input = page.get_by_label(re.compile("^Bản quét học bạ giấy"))
+    too_large = FilePayload(
+        name="hoc-ba-giay.pdf",
+        mimeType="application/pdf",
+        buffer=b"%PDF-1.7\n" + bytes(MAX_SCAN_BYTES),
+    )
+
+    scan_input.set_input_files(too_large)
+    page.get_by_role("button", name="Số hóa học bạ năm học này").click()
+
+    assert scan_input.evaluate("input => input.validationMessage") == (
+        "Tệp bản quét lớn hơn 20 MB: hãy quét lại với độ phân giải thấp hơn hoặc chia nhỏ tệp."
+    )
+    expect(page).to_have_url(re.compile(r"\/so-hoa$"))
+    expect(page.get_by_label("Toán, học kì I", exact=True)).to_have_value("4,0")
+    expect(page.get_by_label("Trường đã lập học bạ giấy")).to_have_value(PAPER_SCHOOL)
+    scan_input.set_input_files(scan())
+    assert scan_input.evaluate("input => input.checkValidity()") is True
+    check_page(page, "so-hoa-tep-qua-lon")
 
 
 def test_only_academic_affairs_opens_the_digitising_page_and_sees_it_in_the_menu(
