@@ -63,10 +63,8 @@ def needs_xmlns_excision(root: Any) -> bool:
     checks has no element that could need a genuine ``xmlns=""``: data elements never sit
     under a default namespace, and a signature holds XMLDSig elements and SigningTime only.
     """
-    default_ds = any(
-        element.prefix is None and element.tag.startswith(f"{{{DS_NS}}}")
-        for element in root.iter(etree.Element)
-    )
+    # Only XMLDSig elements can be in it: lxml selects them in C.
+    default_ds = any(element.prefix is None for element in root.iter(f"{{{DS_NS}}}*"))
     return default_ds and not any('xmlns=""' in text for text in root.itertext())
 
 
@@ -190,3 +188,48 @@ def expected_element(root: Any, uri: str, layout: Sequence[tuple[Slot, Any]]) ->
                 elif len(objects) == 1:
                     found = objects[0]
     return found if found is not None and found.get("Id") == ident else None
+
+
+class Positions:
+    """``expected_element`` for every URI of one document, its elements found in one pass.
+
+    ``find(uri)`` returns what ``expected_element(root, uri, layout)`` returns, as long as the
+    tree is not restructured after this is built: the same positions (the first ``MonHoc``
+    with that ``Ma``; the signature, or its single ``ds:Object``, of the last slot with that
+    signature Id holding exactly one), the same Id check. A GVCN signature alone has a
+    Reference per subject, and ``expected_element`` searches the subjects for each.
+    """
+
+    __slots__ = ("_data", "_header", "_signatures", "_subjects")
+
+    def __init__(self, root: Any, layout: Sequence[tuple[Slot, Any]]) -> None:
+        self._data: Any | None = root.find("DLHocBa")
+        self._header: Any | None = root.find("DLHocBa/TTChung")
+        self._subjects: dict[str | None, Any] = {}
+        for subject in root.iterfind("DLHocBa/KetQuaHocTap/MonHoc"):
+            self._subjects.setdefault(subject.findtext("Ma"), subject)
+        self._signatures: dict[str, Any] = {}
+        for slot, element in layout:
+            signatures = slot_signatures(element)
+            if len(signatures) != 1:
+                continue
+            self._signatures[slot.signature_id] = signatures[0]
+            objects = list(signatures[0].iterchildren(ds("Object")))
+            if len(objects) == 1:
+                self._signatures[slot.properties_id] = objects[0]
+
+    def find(self, uri: str) -> Any | None:
+        """The element ``uri`` must resolve to, or None (as ``expected_element``)."""
+        if not uri.startswith("#"):
+            return None
+        ident = uri[1:]
+        found: Any | None
+        if ident == "DLHocBa":
+            found = self._data
+        elif ident == "TTChung":
+            found = self._header
+        elif ident.startswith("MH-"):
+            found = self._subjects.get(ident[3:])
+        else:  # no slot's signature Id ends in "-props", so the two kinds of key never meet
+            found = self._signatures.get(ident)
+        return found if found is not None and found.get("Id") == ident else None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.documents._dsig import c14n, expected_element, needs_xmlns_excision, read_layout
+from domain.documents._dsig import Positions, c14n, needs_xmlns_excision, read_layout
 from domain.documents._errors import UnsafeXmlError
 from domain.documents._parsing import MAX_DOCUMENT_BYTES, parse_untrusted
 from domain.documents._problems import Problem, ProblemCode
@@ -50,7 +50,8 @@ def verify_new_signature(
     if isinstance(checked, XmlVerification):
         return checked
     root, layout, document, missing = checked
-    facts = [inspect_signature(root, s, sig, layout) for s, sig in signatures_of(layout)]
+    positions = Positions(root, layout)
+    facts = [inspect_signature(root, s, sig, layout, positions) for s, sig in signatures_of(layout)]
     excise = needs_xmlns_excision(root)
     earlier = _stored_signatures(base)
     canonical: dict[str, bytes] = {}  # by URI: GVCN and HieuTruong both cover #DLHocBa
@@ -79,16 +80,16 @@ class _Stored:
     """The stored document's signatures by slot, and how to find what they reference."""
 
     def __init__(self, root: Any) -> None:
-        self.root = root
-        self.layout = read_layout(root)
-        self.signatures = dict(signatures_of(self.layout))
+        layout = read_layout(root)
+        self.signatures = dict(signatures_of(layout))
+        self.positions = Positions(root, layout)
         self.excise = needs_xmlns_excision(root)
         self._canonical: dict[str, bytes | None] = {}
 
     def canonical(self, uri: str) -> bytes | None:
         """C14N of the element ``uri`` resolves to in the stored document (None: none)."""
         if uri not in self._canonical:
-            element = expected_element(self.root, uri, self.layout)
+            element = self.positions.find(uri)
             self._canonical[uri] = (
                 None if element is None else c14n(element, excise_empty_xmlns=self.excise)
             )
