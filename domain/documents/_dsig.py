@@ -191,45 +191,59 @@ def expected_element(root: Any, uri: str, layout: Sequence[tuple[Slot, Any]]) ->
 
 
 class Positions:
-    """``expected_element`` for every URI of one document, its elements found in one pass.
+    """``expected_element`` for every URI of one document, each kind of element indexed once.
 
     ``find(uri)`` returns what ``expected_element(root, uri, layout)`` returns, as long as the
-    tree is not restructured after this is built: the same positions (the first ``MonHoc``
-    with that ``Ma``; the signature, or its single ``ds:Object``, of the last slot with that
-    signature Id holding exactly one), the same Id check. A GVCN signature alone has a
-    Reference per subject, and ``expected_element`` searches the subjects for each.
+    tree is not restructured after the first ``find``: the same positions (the first
+    ``MonHoc`` with that ``Ma``; the signature, or its single ``ds:Object``, of the last slot
+    with that signature Id holding exactly one), the same Id check. A GVCN signature alone
+    has a Reference per subject, and ``expected_element`` searches the subjects for each.
     """
 
-    __slots__ = ("_data", "_header", "_signatures", "_subjects")
+    __slots__ = ("_found", "_layout", "_root", "_signatures", "_subjects")
 
     def __init__(self, root: Any, layout: Sequence[tuple[Slot, Any]]) -> None:
-        self._data: Any | None = root.find("DLHocBa")
-        self._header: Any | None = root.find("DLHocBa/TTChung")
-        self._subjects: dict[str | None, Any] = {}
-        for subject in root.iterfind("DLHocBa/KetQuaHocTap/MonHoc"):
-            self._subjects.setdefault(subject.findtext("Ma"), subject)
-        self._signatures: dict[str, Any] = {}
-        for slot, element in layout:
-            signatures = slot_signatures(element)
-            if len(signatures) != 1:
-                continue
-            self._signatures[slot.signature_id] = signatures[0]
-            objects = list(signatures[0].iterchildren(ds("Object")))
-            if len(objects) == 1:
-                self._signatures[slot.properties_id] = objects[0]
+        self._root = root
+        self._layout = layout
+        self._subjects: dict[str | None, Any] | None = None
+        self._signatures: dict[str, Any] | None = None
+        self._found: dict[str, Any | None] = {}  # every subject signature asks for #TTChung
 
     def find(self, uri: str) -> Any | None:
         """The element ``uri`` must resolve to, or None (as ``expected_element``)."""
+        if uri not in self._found:
+            self._found[uri] = self._find(uri)
+        return self._found[uri]
+
+    def _find(self, uri: str) -> Any | None:
         if not uri.startswith("#"):
             return None
         ident = uri[1:]
         found: Any | None
         if ident == "DLHocBa":
-            found = self._data
+            found = self._root.find("DLHocBa")
         elif ident == "TTChung":
-            found = self._header
+            found = self._root.find("DLHocBa/TTChung")
         elif ident.startswith("MH-"):
+            if self._subjects is None:
+                self._subjects = {}
+                for subject in self._root.iterfind("DLHocBa/KetQuaHocTap/MonHoc"):
+                    self._subjects.setdefault(subject.findtext("Ma"), subject)
             found = self._subjects.get(ident[3:])
         else:  # no slot's signature Id ends in "-props", so the two kinds of key never meet
+            if self._signatures is None:
+                self._signatures = self._signature_index()
             found = self._signatures.get(ident)
         return found if found is not None and found.get("Id") == ident else None
+
+    def _signature_index(self) -> dict[str, Any]:
+        index: dict[str, Any] = {}
+        for slot, element in self._layout:
+            signatures = slot_signatures(element)
+            if len(signatures) != 1:
+                continue
+            index[slot.signature_id] = signatures[0]
+            objects = list(signatures[0].iterchildren(ds("Object")))
+            if len(objects) == 1:
+                index[slot.properties_id] = objects[0]
+        return index

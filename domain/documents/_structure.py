@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -240,8 +241,7 @@ def _key_info(
     certificates = []
     for element in x509_data.iterchildren(_X509_CERTIFICATE):
         try:
-            der = base64.b64decode("".join((element.text or "").split()), validate=True)
-            certificates.append(x509.load_der_x509_certificate(der))
+            certificates.append(_certificate("".join((element.text or "").split())))
         except (ValueError, binascii.Error) as error:
             problems.append(Problem(ProblemCode.CERTIFICATE_UNREADABLE, str(error)))
             return ()
@@ -255,6 +255,14 @@ def _key_info(
         detail = f"{algorithm} does not fit the certificate's {key_type}"
         problems.append(Problem(ProblemCode.ALGORITHM_NOT_ALLOWED, detail))
     return tuple(certificates)
+
+
+@lru_cache(maxsize=256)
+def _certificate(text: str) -> x509.Certificate:
+    # The same few hundred staff certificates come back in every transcript, at every one of
+    # its completions: decoded once. A certificate object is immutable; a failure (raised) is
+    # not kept.
+    return x509.load_der_x509_certificate(base64.b64decode(text, validate=True))
 
 
 def _properties(element: Any, slot: Slot, problems: list[Problem]) -> datetime | None:

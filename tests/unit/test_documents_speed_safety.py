@@ -271,3 +271,29 @@ def test_a_subject_signature_verified_by_the_profile_verifier() -> None:
     assert [p.code for p in _signxml(view, facts, canonical, excise=False)] == [
         ProblemCode.DIGEST_MISMATCH
     ]
+
+
+def test_an_earlier_signing_time_changed_is_refused_though_its_object_is_not_compared_alone() -> (
+    None
+):
+    # _changes no longer compares an earlier signature's own SigningTime Object by itself:
+    # the Object lies inside the signature, whose canonical form already differs.
+    from domain.documents import render_xml, verify_new_signature  # noqa: PLC0415
+    from tests.support.tampering import set_text  # noqa: PLC0415
+    from tests.support.transcripts import annual_document  # noqa: PLC0415
+
+    signer = rsa_pki().signers["gvbm"]
+    base = sign_slot(render_xml(annual_document()), TOAN, signer.key, signer.chain, FIRST_SIGNATURE)
+    time = "DSCKS/GVBM[@Mon='TOAN']/ds:Signature/ds:Object//p:SigningTime"
+    changed = edit(base, set_text(time, "2025-06-20T09:16:00+07:00"))
+    nguvan = Slot(SlotKind.GVBM, "NGUVAN")
+    later = FIRST_SIGNATURE + timedelta(minutes=5)
+    final = sign_slot(changed, nguvan, signer.key, signer.chain, later)
+
+    result = verify_new_signature(final, nguvan, base)
+
+    (toan,) = [s for s in result.signatures if s.slot == "GVBM:TOAN"]
+    assert [(p.code, p.detail) for p in toan.errors] == [
+        (ProblemCode.DIGEST_MISMATCH, "#sig-gvbm-TOAN differs from the stored document")
+    ]
+    assert not result.intact
