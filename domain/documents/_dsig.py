@@ -63,10 +63,8 @@ def needs_xmlns_excision(root: Any) -> bool:
     checks has no element that could need a genuine ``xmlns=""``: data elements never sit
     under a default namespace, and a signature holds XMLDSig elements and SigningTime only.
     """
-    default_ds = any(
-        element.prefix is None and element.tag.startswith(f"{{{DS_NS}}}")
-        for element in root.iter(etree.Element)
-    )
+    # Only XMLDSig elements can be in it: lxml selects them in C.
+    default_ds = any(element.prefix is None for element in root.iter(f"{{{DS_NS}}}*"))
     return default_ds and not any('xmlns=""' in text for text in root.itertext())
 
 
@@ -190,3 +188,62 @@ def expected_element(root: Any, uri: str, layout: Sequence[tuple[Slot, Any]]) ->
                 elif len(objects) == 1:
                     found = objects[0]
     return found if found is not None and found.get("Id") == ident else None
+
+
+class Positions:
+    """``expected_element`` for every URI of one document, each kind of element indexed once.
+
+    ``find(uri)`` returns what ``expected_element(root, uri, layout)`` returns, as long as the
+    tree is not restructured after the first ``find``: the same positions (the first
+    ``MonHoc`` with that ``Ma``; the signature, or its single ``ds:Object``, of the last slot
+    with that signature Id holding exactly one), the same Id check. A GVCN signature alone
+    has a Reference per subject, and ``expected_element`` searches the subjects for each.
+    """
+
+    __slots__ = ("_found", "_layout", "_root", "_signatures", "_subjects")
+
+    def __init__(self, root: Any, layout: Sequence[tuple[Slot, Any]]) -> None:
+        self._root = root
+        self._layout = layout
+        self._subjects: dict[str | None, Any] | None = None
+        self._signatures: dict[str, Any] | None = None
+        self._found: dict[str, Any | None] = {}  # every subject signature asks for #TTChung
+
+    def find(self, uri: str) -> Any | None:
+        """The element ``uri`` must resolve to, or None (as ``expected_element``)."""
+        if uri not in self._found:
+            self._found[uri] = self._find(uri)
+        return self._found[uri]
+
+    def _find(self, uri: str) -> Any | None:
+        if not uri.startswith("#"):
+            return None
+        ident = uri[1:]
+        found: Any | None
+        if ident == "DLHocBa":
+            found = self._root.find("DLHocBa")
+        elif ident == "TTChung":
+            found = self._root.find("DLHocBa/TTChung")
+        elif ident.startswith("MH-"):
+            if self._subjects is None:
+                self._subjects = {}
+                for subject in self._root.iterfind("DLHocBa/KetQuaHocTap/MonHoc"):
+                    self._subjects.setdefault(subject.findtext("Ma"), subject)
+            found = self._subjects.get(ident[3:])
+        else:  # no slot's signature Id ends in "-props", so the two kinds of key never meet
+            if self._signatures is None:
+                self._signatures = self._signature_index()
+            found = self._signatures.get(ident)
+        return found if found is not None and found.get("Id") == ident else None
+
+    def _signature_index(self) -> dict[str, Any]:
+        index: dict[str, Any] = {}
+        for slot, element in self._layout:
+            signatures = slot_signatures(element)
+            if len(signatures) != 1:
+                continue
+            index[slot.signature_id] = signatures[0]
+            objects = list(signatures[0].iterchildren(ds("Object")))
+            if len(objects) == 1:
+                index[slot.properties_id] = objects[0]
+        return index

@@ -35,12 +35,12 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from lxml import etree  # type: ignore[import-untyped]
 
 from domain.documents._dsig import (
+    Positions,
     algorithm_for,
     build_signature,
     c14n,
     digest_value,
     ds,
-    expected_element,
     place_signature,
     read_layout,
     slot_signatures,
@@ -120,8 +120,9 @@ def prepare_slot(
         raise SlotNotReadyError(target.name, waiting)
     signature = build_signature(target, slots, algorithm, certificate_chain, signing_time)
     place_signature(elements[target], signature)
+    positions = Positions(root, layout)  # after placing: the signature's own Object counts
     for reference in signature.iterfind(f"{ds('SignedInfo')}/{ds('Reference')}"):
-        referenced = expected_element(root, reference.get("URI"), layout)
+        referenced = positions.find(reference.get("URI"))
         if referenced is None:  # an Id of the document does not sit where the profile puts it
             uri = reference.get("URI")
             raise InvalidDocumentError("document", f"{uri} is not where the profile puts it")
@@ -155,9 +156,10 @@ def complete_slot(prepared: PreparedSignature, signature_value: bytes) -> bytes:
     signature = signatures[0]
     if c14n(signature.find(ds("SignedInfo"))) != prepared.to_be_signed:
         raise PreparedSignatureError("the SignedInfo differs from the bytes handed out to sign")
+    positions = Positions(root, layout)
     for reference in signature.iterfind(f"{ds('SignedInfo')}/{ds('Reference')}"):
         uri = reference.get("URI")
-        referenced = expected_element(root, uri, layout)
+        referenced = positions.find(uri)
         if referenced is None or digest_value(referenced) != reference.findtext(ds("DigestValue")):
             raise PreparedSignatureError(f"{uri} changed since the signature was prepared")
     value = signature.find(ds("SignatureValue"))

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -21,9 +22,9 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from domain.documents._dsig import (
     SIGNING_TIME_TAG,
+    Positions,
     algorithm_for,
     ds,
-    expected_element,
     parse_signing_time,
     slot_signatures,
 )
@@ -36,8 +37,19 @@ MAX_CERTIFICATES = 5
 """The signer's certificate and at most four intermediates."""
 
 _ID_NAMES = ("Id", "ID", "id")
+_NAMESPACES = frozenset({DS_NS, PROPS_NS})
+_SIGNATURE_TAG = ds("Signature")
 _SIGNED_INFO = (ds("CanonicalizationMethod"), ds("SignatureMethod"))
 _SIGNATURE = [ds("SignedInfo"), ds("SignatureValue"), ds("KeyInfo"), ds("Object")]
+# The tags the checks below compare with, spelt out once (a signature is inspected at every
+# completion of its transcript).
+_REFERENCE = ds("Reference")
+_DIGEST_METHOD = ds("DigestMethod")
+_REFERENCE_CHILDREN = [_DIGEST_METHOD, ds("DigestValue")]
+_X509_DATA = ds("X509Data")
+_X509_SUBJECT_NAME = ds("X509SubjectName")
+_X509_CERTIFICATE = ds("X509Certificate")
+_PROPERTIES_PATH = [ds("SignatureProperties"), ds("SignatureProperty"), SIGNING_TIME_TAG]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +74,16 @@ def _elements(element: Any) -> list[Any]:
 
 
 def _blank(element: Any) -> bool:
-    texts = [element.text, *(child.tail for child in element)]
-    return all(text is None or not text.strip() for text in texts)
-
-
-def _is_signature(element: Any) -> bool:
-    return bool(element.tag == ds("Signature"))
+    # Blank: None, or only what str.strip() removes (str.isspace() is the same test, but
+    # False for "").
+    text = element.text
+    if text and not text.isspace():
+        return False
+    for child in element:
+        tail = child.tail
+        if tail and not tail.isspace():
+            return False
+    return True
 
 
 def document_problems(root: Any, slot_elements: Sequence[Any]) -> list[Problem]:
@@ -78,22 +94,25 @@ def document_problems(root: Any, slot_elements: Sequence[Any]) -> list[Problem]:
         problems.append(Problem(ProblemCode.PROCESSING_INSTRUCTION, f"<?{instruction.target}?>"))
     allowed = _id_holders(root, slot_elements)
     ids: dict[str, list[Any]] = {}
+    # Every element is visited, so the loop is kept to what lxml answers in C: the tag once
+    # (an element has no namespace exactly when its tag has no "{uri}" part), ``nsmap`` only
+    # for its values, ``items()`` rather than an attribute proxy, local names by string.
     for element in root.iter(etree.Element):
-        namespace = etree.QName(element).namespace
+        tag = element.tag
         declared = set(element.nsmap.values())
         # C14N of a referenced element carries the namespaces in scope: none may come from
         # outside the signature, or tools would disagree about what was signed.
-        if (namespace is None and declared) or not declared <= {DS_NS, PROPS_NS}:
+        if (not tag.startswith("{") and declared) or not declared <= _NAMESPACES:
             detail = f"{sorted(declared)} in scope on {path(element)}"
             problems.append(Problem(ProblemCode.UNEXPECTED_NAMESPACE, detail))
-        for name, value in element.attrib.items():
-            if etree.QName(name).localname not in _ID_NAMES:
+        for name, value in element.items():
+            if name.rpartition("}")[2] not in _ID_NAMES:
                 continue
             ids.setdefault(value, []).append(element)
             if name != "Id" or allowed.get(element) != value:
                 detail = f"{name}={value!r} on {path(element)}"
                 problems.append(Problem(ProblemCode.UNEXPECTED_ID, detail))
-        if _is_signature(element) and element.getparent() not in slot_elements:
+        if tag == _SIGNATURE_TAG and element.getparent() not in slot_elements:
             problems.append(Problem(ProblemCode.SIGNATURE_OUTSIDE_SLOT, path(element)))
     for value, holders in ids.items():
         if len(holders) > 1:
@@ -123,9 +142,17 @@ def _id_holders(root: Any, slot_elements: Sequence[Any]) -> dict[Any, str | None
 
 
 def inspect_signature(
-    root: Any, slot: Slot, signature: Any, layout: Sequence[tuple[Slot, Any]]
+    root: Any,
+    slot: Slot,
+    signature: Any,
+    layout: Sequence[tuple[Slot, Any]],
+    positions: Positions | None = None,
 ) -> SignatureFacts:
-    """Check one signature's shape against the profile and collect what it carries."""
+    """Check one signature's shape against the profile and collect what it carries.
+
+    ``positions``: ``Positions(root, layout)``, when the caller inspects several signatures.
+    """
+    where = positions if positions is not None else Positions(root, layout)
     problems: list[Problem] = []
     shape = ProblemCode.SIGNATURE_SHAPE
     if signature.get("Id") != slot.signature_id:
@@ -141,7 +168,7 @@ def inspect_signature(
         return SignatureFacts(slot, signature, tuple(problems))
     signed_info, _, key_info, properties = _elements(signature)
     algorithm = _signed_info(signed_info, problems)
-    uris = [reference.get("URI") for reference in signed_info.iterchildren(ds("Reference"))]
+    uris = [reference.get("URI") for reference in signed_info.iterchildren(_REFERENCE)]
     expected = reference_uris(slot, [s for s, _ in layout])
     if Counter(uris) != Counter(expected):
         missing = sorted(set(expected) - set(uris))
@@ -151,7 +178,7 @@ def inspect_signature(
         )
     targets = []
     for uri in uris:
-        target = expected_element(root, uri or "", layout)
+        target = where.find(uri or "")
         if target is None:
             detail = f"{uri} does not resolve to its place in the document"
             problems.append(Problem(ProblemCode.REFERENCE_MISPLACED, detail))
@@ -182,14 +209,14 @@ def _signed_info(signed_info: Any, problems: list[Problem]) -> SignatureAlgorith
     if len(algorithm_element):
         problems.append(Problem(not_allowed, "parameters on the signature method"))
     for reference in references:
-        tags = [child.tag for child in _elements(reference)]
-        if reference.tag != ds("Reference") or set(reference.attrib) != {"URI"}:
+        children = _elements(reference)
+        if reference.tag != _REFERENCE or reference.keys() != ["URI"]:
             problems.append(Problem(shape, "SignedInfo: only References with a URI may follow"))
-        elif tags != [ds("DigestMethod"), ds("DigestValue")]:
+        elif [child.tag for child in children] != _REFERENCE_CHILDREN:
             problems.append(
                 Problem(shape, f"Reference {reference.get('URI')}: Transforms or other children")
             )
-        elif reference.find(ds("DigestMethod")).get("Algorithm") != SHA256:
+        elif children[0].get("Algorithm") != SHA256:
             problems.append(Problem(not_allowed, f"digest method of {reference.get('URI')}"))
     return algorithm
 
@@ -199,28 +226,22 @@ def _key_info(
 ) -> tuple[x509.Certificate, ...]:
     children = _elements(key_info)
     x509_data = children[0] if len(children) == 1 else None
-    if (
-        key_info.attrib
-        or x509_data is None
-        or x509_data.tag != ds("X509Data")
-        or not _blank(key_info)
-    ):
+    if key_info.attrib or x509_data is None or x509_data.tag != _X509_DATA or not _blank(key_info):
         problems.append(Problem(ProblemCode.KEY_INFO, "KeyInfo must hold one X509Data only"))
         return ()
     tags = [child.tag for child in _elements(x509_data)]
-    names, blobs = tags.count(ds("X509SubjectName")), tags.count(ds("X509Certificate"))
+    names, blobs = tags.count(_X509_SUBJECT_NAME), tags.count(_X509_CERTIFICATE)
     if names != 1 or not 1 <= blobs <= MAX_CERTIFICATES or names + blobs != len(tags):
         problems.append(
             Problem(ProblemCode.KEY_INFO, "X509Data: one X509SubjectName, 1–5 X509Certificate")
         )
         return ()
-    if not (x509_data.findtext(ds("X509SubjectName")) or "").strip():
+    if not (x509_data.findtext(_X509_SUBJECT_NAME) or "").strip():
         problems.append(Problem(ProblemCode.KEY_INFO, "X509SubjectName is empty"))
     certificates = []
-    for element in x509_data.iterchildren(ds("X509Certificate")):
+    for element in x509_data.iterchildren(_X509_CERTIFICATE):
         try:
-            der = base64.b64decode("".join((element.text or "").split()), validate=True)
-            certificates.append(x509.load_der_x509_certificate(der))
+            certificates.append(_certificate("".join((element.text or "").split())))
         except (ValueError, binascii.Error) as error:
             problems.append(Problem(ProblemCode.CERTIFICATE_UNREADABLE, str(error)))
             return ()
@@ -236,6 +257,14 @@ def _key_info(
     return tuple(certificates)
 
 
+@lru_cache(maxsize=256)
+def _certificate(text: str) -> x509.Certificate:
+    # The same few hundred staff certificates come back in every transcript, at every one of
+    # its completions: decoded once. A certificate object is immutable; a failure (raised) is
+    # not kept.
+    return x509.load_der_x509_certificate(base64.b64decode(text, validate=True))
+
+
 def _properties(element: Any, slot: Slot, problems: list[Problem]) -> datetime | None:
     shape = Problem(
         ProblemCode.SIGNATURE_SHAPE, f"Object must be {slot.properties_id} with one SigningTime"
@@ -243,9 +272,8 @@ def _properties(element: Any, slot: Slot, problems: list[Problem]) -> datetime |
     if dict(element.attrib) != {"Id": slot.properties_id} or not _blank(element):
         problems.append(shape)
         return None
-    path = [ds("SignatureProperties"), ds("SignatureProperty"), SIGNING_TIME_TAG]
     current = element
-    for depth, tag in enumerate(path):
+    for depth, tag in enumerate(_PROPERTIES_PATH):
         children = _elements(current)
         if len(children) != 1 or children[0].tag != tag or not _blank(current):
             problems.append(shape)

@@ -7,19 +7,25 @@ raises on it; every finding is a Problem in the result.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+from base64 import b64decode
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509.oid import NameOID
+from lxml import etree  # type: ignore[import-untyped]
 from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
-from signxml.exceptions import InvalidDigest, InvalidSignature
-from signxml.verifier import SignatureConfiguration, XMLVerifier
+from signxml.exceptions import InvalidDigest, InvalidInput, InvalidSignature
+from signxml.verifier import SignatureConfiguration, VerifyResult, XMLVerifier
 
 from domain.documents._document import TranscriptDocument
-from domain.documents._dsig import c14n, digest_value, ds, needs_xmlns_excision, read_layout
+from domain.documents._dsig import Positions, c14n, ds, needs_xmlns_excision, read_layout
 from domain.documents._errors import InvalidDocumentError, UnsafeXmlError
 from domain.documents._parsing import MAX_DOCUMENT_BYTES, new_parser, parse_untrusted
 from domain.documents._problems import Problem, ProblemCode, SchemaViolation
@@ -109,7 +115,10 @@ def verify_xml(xml: bytes, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> XmlVerific
     if isinstance(checked, XmlVerification):
         return checked
     root, layout, document, missing = checked
-    facts = [inspect_signature(root, slot, sig, layout) for slot, sig in signatures_of(layout)]
+    positions = Positions(root, layout)
+    facts = [
+        inspect_signature(root, slot, sig, layout, positions) for slot, sig in signatures_of(layout)
+    ]
     excise = needs_xmlns_excision(root)
     results = in_order([verify_one(root, layout, fact, excise) for fact in facts], facts)
     return XmlVerification(
@@ -164,43 +173,148 @@ def verify_one(
     """One signature verified in full: its shape, every digest, then signxml."""
     # Each step runs only on what the previous one accepted: the shape, then the digests
     # (naming every changed region), then signxml on the signature as a whole.
-    problems = list(facts.problems) or _digests(facts, excise)
+    problems = list(facts.problems)
+    if problems:
+        return slot_entry(facts, problems)
+    canonical = [c14n(target, excise_empty_xmlns=excise) for _, target in facts.targets]
+    problems = _digests(facts, canonical)
     if not problems:
         view = signature_view(root, facts.slot, [uri for uri, _ in facts.targets], layout)
-        problems = _signxml(view, facts, excise)
+        problems = _signxml(view, facts, canonical, excise)
     return slot_entry(facts, problems)
 
 
 def slot_entry(facts: SignatureFacts, problems: Sequence[Problem]) -> SlotVerification:
     """The entry of one signature, good when ``problems`` is empty."""
     signer = facts.certificates[0] if facts.certificates else None
+    subject, common_name, serial, issuer = (
+        (None, None, None, None) if signer is None else _signer(signer)
+    )
     return SlotVerification(
         slot=facts.slot.name,
         signature_id=facts.signature.get("Id") or "",
         integrity=not problems,
         errors=tuple(problems),
         certificates=facts.certificates,
-        signer_subject=None if signer is None else _name(signer.subject),
-        signer_common_name=None if signer is None else _common_name(signer),
-        serial=None if signer is None else signer.serial_number,
-        issuer=None if signer is None else _name(signer.issuer),
+        signer_subject=subject,
+        signer_common_name=common_name,
+        serial=serial,
+        issuer=issuer,
         signing_time=facts.signing_time,
         algorithm=facts.algorithm,
     )
 
 
-def _digests(facts: SignatureFacts, excise: bool) -> list[Problem]:
+@lru_cache(maxsize=256)
+def _signer(certificate: x509.Certificate) -> tuple[str, str | None, int, str]:
+    # The same teachers' certificates come back at every completion; rendering names is slow
+    # (cryptography builds them attribute by attribute). A certificate is immutable and equal
+    # only to one with the same DER, so what is derived from it can be kept.
+    return (
+        _name(certificate.subject),
+        _common_name(certificate),
+        certificate.serial_number,
+        _name(certificate.issuer),
+    )
+
+
+def _digests(facts: SignatureFacts, canonical: Sequence[bytes]) -> list[Problem]:
     # signxml stops at the first bad digest; this names every changed region for the report.
     problems: list[Problem] = []
     references = facts.signature.iterfind(f"{ds('SignedInfo')}/{ds('Reference')}")
-    for (uri, target), reference in zip(facts.targets, references, strict=True):
+    for (uri, _), form, reference in zip(facts.targets, canonical, references, strict=True):
         written = "".join((reference.findtext(ds("DigestValue")) or "").split())
-        if written != digest_value(target, excise_empty_xmlns=excise):
+        if written != base64.b64encode(hashlib.sha256(form).digest()).decode("ascii"):
             problems.append(Problem(ProblemCode.DIGEST_MISMATCH, f"{uri} changed after signing"))
     return problems
 
 
-def _signxml(view: Any, facts: SignatureFacts, excise: bool) -> list[Problem]:
+class _ProfileVerifier(XMLVerifier):
+    """signxml's verifier without its copy of the whole document for every Reference.
+
+    signxml 5.2 re-serialises and re-parses the document it verifies once per Reference, so
+    that a Transform (the enveloped one removes the signature) cannot alter the original:
+    for the GVCN signature, a Reference per subject, that was the largest single cost of a
+    completion. The profile has no Transforms (``inspect_signature`` refuses any before
+    signxml runs), so nothing modifies the tree, and resolving a Reference in the document
+    is resolving it in a copy. Every step of the check stays signxml's own, in its order:
+    the Reference from the SignedInfo it verified, the Id resolved by signxml's query
+    (ambiguity refused), signxml's canonicalisation of a copy of the element, its digest
+    method against the allowed ones, the digest compared. A Reference with Transforms goes
+    to signxml unchanged. ``signed_xml`` is not parsed back: the caller compares
+    ``signed_data`` with the element at the profile's position instead.
+    tests/unit/test_documents_speed_safety.py shows what it still refuses.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        # By Id attribute name: the document indexed (nothing modifies it during a verify).
+        self._ids: dict[str, tuple[Any, dict[str, list[Any]]]] = {}
+
+    def _resolve_reference(self, doc_root: Any, reference: Any, uri_resolver: Any = None) -> Any:
+        uri = reference.get("URI")
+        if uri is None or not uri.startswith("#") or uri.startswith("#xpointer("):
+            signxml: Any = super()  # its helpers are untyped
+            return signxml._resolve_reference(doc_root, reference, uri_resolver=uri_resolver)
+        # signxml 5.2's loop, its answers from one pass over the document instead of its
+        # query ``//*[@*[local-name() = '<name>'] = $uri]`` run per Reference (a scan of the
+        # whole document each time: the GVCN signature has a Reference per subject).
+        for id_attribute in self.id_attributes:
+            results = self._holders(doc_root, id_attribute).get(uri.lstrip("#"), [])
+            if len(results) > 1:
+                found = len(results)
+                raise InvalidInput(f"Ambiguous reference URI {uri} resolved to {found} nodes")
+            if len(results) == 1:
+                return results[0]
+        raise InvalidInput(f"Unable to resolve reference URI: {uri}")
+
+    def _holders(self, doc_root: Any, id_attribute: str) -> dict[str, list[Any]]:
+        """What signxml's query finds for each value: the elements of ``doc_root``'s document
+        with an attribute of local name ``id_attribute`` holding it, in document order."""
+        known = self._ids.get(id_attribute)
+        if known is not None and known[0] is doc_root:
+            return known[1]
+        holders: dict[str, list[Any]] = {}
+        for element in doc_root.getroottree().getroot().iter(etree.Element):
+            values = {v for n, v in element.items() if n.rpartition("}")[2] == id_attribute}
+            for value in values:
+                holders.setdefault(value, []).append(element)
+        self._ids[id_attribute] = (doc_root, holders)
+        return holders
+
+    # signxml's signature, positional arguments and all.
+    def _verify_reference(  # noqa: PLR0917
+        self,
+        reference: Any,
+        index: int,
+        root: Any,
+        uri_resolver: Any,
+        c14n_algorithm: Any,
+        signature: Any,
+        signature_key_used: Any,
+    ) -> VerifyResult:
+        this: Any = self  # signxml's helpers are untyped
+        if this._find(reference, "Transforms", require=False) is not None:
+            signxml: Any = super()
+            verified: VerifyResult = signxml._verify_reference(
+                reference, index, root, uri_resolver, c14n_algorithm, signature, signature_key_used
+            )
+            return verified
+        digest_method_alg_name = this._find(reference, "DigestMethod").get("Algorithm")
+        digest_value = this._find(reference, "DigestValue")
+        payload = self._resolve_reference(root, reference, uri_resolver=uri_resolver)
+        payload_c14n = this._apply_transforms(payload, transforms_node=None, signature=signature)
+        digest_alg = DigestAlgorithm(digest_method_alg_name)
+        this.check_digest_alg_expected(digest_alg)
+        if b64decode(digest_value.text) != this._get_digest(payload_c14n, digest_alg):
+            raise InvalidDigest(f"Digest mismatch for reference {index} ({reference.get('URI')})")
+        key = signature_key_used.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+        return VerifyResult(payload_c14n, None, signature, signature_key=key)
+
+
+def _signxml(
+    view: Any, facts: SignatureFacts, canonical: Sequence[bytes], excise: bool
+) -> list[Problem]:
     slot, signer = facts.slot, facts.certificates[0]
     where = f"./DSCKS/GVBM[@Mon='{slot.subject}']/" if slot.subject else f"./DSCKS/{slot.kind}/"
     assert facts.signing_time is not None  # inspect_signature reports a missing one
@@ -215,11 +329,20 @@ def _signxml(view: Any, facts: SignatureFacts, excise: bool) -> list[Problem]:
         verification_time=_within(signer, facts.signing_time),
         default_reference_c14n_method=CanonicalizationMethod.CANONICAL_XML_1_0,
     )
-    verifier = XMLVerifier()
+    verifier = _ProfileVerifier()
     verifier.excise_empty_xmlns_declarations = excise
     try:
+        # validate_schema=False: signxml would validate this signature against the XMLDSig
+        # schema; the whole document was validated against hocba-1.0.xsd, which takes every
+        # ds:Signature strictly from the XMLDSig schema, and inspect_signature found it of
+        # exactly the profile's shape (narrower than either schema). The view holds copies.
         results = verifier.verify(
-            view, x509_cert=signer, parser=new_parser(), id_attribute="Id", expect_config=config
+            view,
+            x509_cert=signer,
+            parser=new_parser(),
+            id_attribute="Id",
+            expect_config=config,
+            validate_schema=False,
         )
     except InvalidDigest as error:
         return [Problem(ProblemCode.DIGEST_MISMATCH, str(error))]
@@ -230,8 +353,8 @@ def _signxml(view: Any, facts: SignatureFacts, excise: bool) -> list[Problem]:
     verified = results if isinstance(results, list) else [results]
     # What signxml verified must be exactly the elements at the profile's positions in the
     # original document, not merely in the view it was given.
-    for (uri, target), result in zip(facts.targets, verified, strict=True):
-        if result.signed_data != c14n(target, excise_empty_xmlns=excise):
+    for (uri, _), form, result in zip(facts.targets, canonical, verified, strict=True):
+        if result.signed_data != form:
             return [Problem(ProblemCode.REFERENCE_MISPLACED, f"{uri} verified another element")]
     return []
 
