@@ -10,6 +10,7 @@ Pure: no database, no clock — the verification URL is passed in.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -19,7 +20,8 @@ from typing import Final
 
 import segno
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 
 from domain.assessment import Title, Title58
 from domain.documents import (
@@ -44,6 +46,10 @@ PAGE_HEIGHT: Final = 841.89
 """A4 height in PDF points (297 mm)."""
 
 _TEMPLATE: Final = "transcript.html.j2"
+
+_PARSED_STYLESHEETS: Final = {_TEMPLATE: "transcript.css"}
+"""Templates that link no stylesheet: theirs is parsed once per thread and passed in (as a
+user stylesheet: it still beats the user agent's rules and loses to ``style=""`` as before)."""
 
 _LEVEL_WORDS: Final = {
     "T": "Tốt",
@@ -163,8 +169,12 @@ def transcript_context(document: TranscriptDocument, *, verify_url: str) -> PdfC
 def render_template(template: str, **values: object) -> bytes:
     """Any template of ``templates/`` as a PDF, the document information from its ``meta``."""
     html = _environment().get_template(template).render(**values)
-    pdf: bytes = HTML(string=html, base_url=_templates_dir().as_uri() + "/").write_pdf(
-        custom_metadata=True
+    fonts = _fonts()
+    sheet = _PARSED_STYLESHEETS.get(template)
+    pdf: bytes = HTML(string=html, base_url=_base_url()).write_pdf(
+        stylesheets=[fonts.stylesheet(sheet)] if sheet is not None else None,
+        font_config=fonts.config,
+        custom_metadata=True,
     )
     return pdf
 
@@ -179,6 +189,40 @@ def _templates_dir() -> Path:
     # The package is installed as plain files (never zipped), so this is a real directory;
     # WeasyPrint needs one as the base for the @font-face URLs.
     return Path(str(resources.files("templates")))
+
+
+@cache
+def _base_url() -> str:
+    return _templates_dir().as_uri() + "/"
+
+
+class _Fonts(threading.local):
+    """One thread's WeasyPrint font configuration and the stylesheets parsed against it.
+
+    A ``FontConfiguration`` loads Fontconfig's whole configuration and, from each stylesheet's
+    @font-face, the shipped font files; Pango then caches the faces' glyphs and metrics in
+    its font map. Made once, every render after the first skips all of that. Per thread,
+    because a Pango font map must not be used by two threads at once.
+    """
+
+    def __init__(self) -> None:
+        self.config = FontConfiguration()
+        self._sheets: dict[str, CSS] = {}
+
+    def stylesheet(self, name: str) -> CSS:
+        """``templates/<name>`` parsed once, its @font-face fonts loaded into ``config``."""
+        sheet = self._sheets.get(name)
+        if sheet is None:
+            sheet = CSS(
+                filename=_templates_dir() / name, base_url=_base_url(), font_config=self.config
+            )
+            self._sheets[name] = sheet
+        return sheet
+
+
+@cache
+def _fonts() -> _Fonts:
+    return _Fonts()
 
 
 @cache
