@@ -10,8 +10,11 @@ Pure: no database, no clock — the verification URL is passed in.
 
 from __future__ import annotations
 
+import gc
 import threading
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -171,11 +174,12 @@ def render_template(template: str, **values: object) -> bytes:
     html = _environment().get_template(template).render(**values)
     fonts = _fonts()
     sheet = _PARSED_STYLESHEETS.get(template)
-    pdf: bytes = HTML(string=html, base_url=_base_url()).write_pdf(
-        stylesheets=[fonts.stylesheet(sheet)] if sheet is not None else None,
-        font_config=fonts.config,
-        custom_metadata=True,
-    )
+    with _collected_when_done():
+        pdf: bytes = HTML(string=html, base_url=_base_url()).write_pdf(
+            stylesheets=[fonts.stylesheet(sheet)] if sheet is not None else None,
+            font_config=fonts.config,
+            custom_metadata=True,
+        )
     return pdf
 
 
@@ -223,6 +227,45 @@ class _Fonts(threading.local):
 @cache
 def _fonts() -> _Fonts:
     return _Fonts()
+
+
+class _GcPause:
+    """How many renders run now, and whether the collector ran before the first began."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.renders = 0
+        self.was_enabled = False
+
+
+_GC_PAUSE: Final = _GcPause()
+
+
+@contextmanager
+def _collected_when_done() -> Iterator[None]:
+    """Run a render with Python's cyclic collector paused, then collect its young objects.
+
+    A render builds some hundred thousand objects in reference cycles (boxes and their
+    parents) that live until it ends: the collector, running during the render, finds them
+    all alive and promotes them to the oldest generation, where only full collections of the
+    whole heap free them (a fifth of a render's CPU). Paused, they stay young and one
+    collection of the youngest generation frees them at the end. The collector's state is
+    process-wide: a count of running renders (under a lock, for threads) pauses it with the
+    first and resumes it (if it was running) with the last.
+    """
+    with _GC_PAUSE.lock:
+        if _GC_PAUSE.renders == 0:
+            _GC_PAUSE.was_enabled = gc.isenabled()
+            gc.disable()
+        _GC_PAUSE.renders += 1
+    try:
+        yield
+    finally:
+        with _GC_PAUSE.lock:
+            _GC_PAUSE.renders -= 1
+            if _GC_PAUSE.renders == 0 and _GC_PAUSE.was_enabled:
+                gc.enable()
+        gc.collect(0)
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import subprocess
 import threading
@@ -10,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pyhanko.pdf_utils.reader import PdfFileReader
+from weasyprint.formatting_structure.boxes import Box
 
 from domain.documents import TranscriptDocument
 from tests.support.transcripts import annual_document, transfer_document
@@ -86,3 +88,35 @@ def test_every_render_embeds_its_fonts() -> None:
                     if "/FontFile2" in descriptor:
                         embedded.add(str(descendant.get_object()["/BaseFont"]).split("+")[-1])
         assert {"HocBa-Sans", "HocBa-Sans-Bold"} <= embedded, embedded
+
+
+def test_a_render_leaves_the_collector_as_it_found_it_and_its_garbage_freed() -> None:
+    render_pdf(annual_document(), verify_url=VERIFY_URL)
+    assert gc.isenabled()
+    # Nothing of the render is left for a later full collection to find.
+    assert not [o for o in gc.get_objects() if isinstance(o, Box)]
+    gc.disable()
+    try:
+        render_pdf(annual_document(), verify_url=VERIFY_URL)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_renders_in_threads_at_once_leave_the_collector_running() -> None:
+    errors: list[BaseException] = []
+
+    def render() -> None:
+        try:
+            render_pdf(annual_document(), verify_url=VERIFY_URL)
+        except BaseException as error:
+            errors.append(error)
+
+    workers = [threading.Thread(target=render) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+    assert gc.isenabled()
+    assert _pdf._GC_PAUSE.renders == 0
