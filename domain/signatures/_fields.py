@@ -63,8 +63,10 @@ def required_fields(kind: str | None) -> tuple[str, ...]:
     return known.get(kind or "", FIELD_NAMES)
 
 
-SIGNATURE_PAGE: Final = 1
-"""The page (0-based, as pyHanko counts) that carries the signature boxes: always the second."""
+SIGNATURE_PAGE: Final = -1
+"""The page that carries the signature boxes, as pyHanko counts (0-based, negative from the
+back): always the last. The signature sheet is a page of its own after the subject table,
+and a table with long comments runs over more than one page."""
 
 SIGNATURE_BOXES: Final[dict[str, tuple[int, float, float, float, float]]] = {
     FIELD_GVCN: (SIGNATURE_PAGE, 56.0, 300.0, 266.0, 420.0),

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from bench.signing import full_document
 from domain.signatures import (
     FIELD_NAMES,
     SIGNATURE_BOXES,
-    SIGNATURE_PAGE,
     PdfUnreadableError,
     add_signature_fields,
 )
@@ -40,16 +41,30 @@ def test_all_three_fields_are_added_in_one_incremental_update() -> None:
     assert set(_fields(with_fields)) == set(FIELD_NAMES)
 
 
-def test_donvi_is_the_left_third_of_hieutruong_on_page_two_read_back_from_the_pdf() -> None:
+def test_donvi_is_the_left_third_of_hieutruong_on_the_last_page_read_back_from_the_pdf() -> None:
     fields = _fields(signed_three())
     page, (x1, y1, x2, y2) = fields["HieuTruong"]
-    assert page == SIGNATURE_PAGE == 1
+    assert page == 1  # the second and last page
     donvi_page, donvi = fields["DonVi"]
     assert donvi_page == page
     assert donvi == pytest.approx((x1, y1, x1 + (x2 - x1) / 3, y2), abs=0.01)
     gvcn_page, gvcn = fields["GVCN"]
     assert gvcn_page == page
     assert gvcn == pytest.approx(SIGNATURE_BOXES["GVCN"][1:], abs=0.01)
+
+
+def test_the_fields_go_on_the_signature_sheet_when_long_comments_push_it_to_a_third_page() -> None:
+    document = full_document()  # the twelve subjects of grade 6
+    comment = (
+        "Học tập chăm chỉ, có tiến bộ rõ rệt trong học kì II; cần phát huy thêm tinh thần tự "
+        "học và mạnh dạn phát biểu xây dựng bài."
+    )
+    long = replace(document, subjects=tuple(replace(s, comment=comment) for s in document.subjects))
+    with_fields = add_signature_fields(render_pdf(long, verify_url=VERIFY_URL))
+
+    pages = len(PdfFileReader(io.BytesIO(with_fields)).root["/Pages"]["/Kids"])
+    assert pages == 3
+    assert {page for page, _ in _fields(with_fields).values()} == {pages - 1}
 
 
 def test_fields_cannot_be_added_twice() -> None:
