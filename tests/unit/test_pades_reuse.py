@@ -29,8 +29,9 @@ from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-import domain.signatures  # noqa: F401  (installs the readers)
+from domain.signatures import FIELD_GVCN, SignatureAppearance, prepare_pdf_signature
 from domain.signatures._pades import signed_attributes
+from domain.signatures._pades_appearance import _loaded_font, reduced_font
 from domain.signatures._pades_common import asn1_certificate, run_sync, to_asn1
 from domain.signatures._pades_parsing import (
     _PYHANKO_ARRAY,
@@ -40,7 +41,7 @@ from domain.signatures._pades_parsing import (
     read_name,
     read_non_whitespace,
 )
-from tests.support.pdfs import signed_three_timestamped, tsa, unsigned_pdf
+from tests.support.pdfs import font, signed_three_timestamped, tsa, unsigned_pdf
 from tests.support.pki import ec_pki, rsa_pki
 from workflow import _pdf_signing
 from workflow._pdf_signing import local_timestamper
@@ -228,3 +229,22 @@ def test_pyhanko_reads_objects_with_the_faster_readers() -> None:
     assert not generic.ContentOpReading.NO and generic.ContentOpReading.GRAPHIC_OPS
     assert generic.ContentOpReading.GRAPHIC_OPS.nest() is generic.ContentOpReading.IN_OBJECT
     assert generic.ContentOpReading.NO.nest() is generic.ContentOpReading.NO
+
+
+def test_the_stamp_font_shared_between_signatures_is_never_cut() -> None:
+    loaded = _loaded_font(reduced_font(font()))
+    glyphs = list(loaded.tt.getGlyphOrder())
+    signer = rsa_pki().signers["gvcn"]
+    when = datetime(2025, 6, 20, 9, tzinfo=UTC)
+    for name in ("Ặng Ỹ", "Ữa Ỗ Ẵ", "Qx Zj"):  # new letters each time: a new subset each time
+        prepared = prepare_pdf_signature(
+            unsigned_pdf(),
+            field=FIELD_GVCN,
+            chain=signer.chain,
+            signing_time=when,
+            appearance=SignatureAppearance(lines=(f"Ký bởi: {name}",), font=font()),
+        )
+        assert prepared.document.startswith(unsigned_pdf())
+
+    assert list(loaded.tt.getGlyphOrder()) == glyphs
+    assert loaded.tt["maxp"].numGlyphs == len(glyphs)
