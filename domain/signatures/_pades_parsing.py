@@ -4,7 +4,7 @@ pyHanko 0.38 reads PDF syntax one byte at a time in Python. Every PAdES step rea
 transcript's objects again (the writer that prepares a signature, the reader that verifies
 it, the difference analysis that walks every object of the signed revision): in the year-end
 close the object parser was about a fifth of the PDF signature work, most of it skipping
-whitespace, reading names (``/Type``, ``/Font`` …) and the embedded fonts' width arrays.
+whitespace and reading names (``/Type``, ``/Font`` …), a few bytes each.
 
 Like ``_pdf_hex``, each reader here handles the plain case with one regular expression on a
 chunk and hands anything else — a comment, an escape (``#``) in a name, a byte a name may not
@@ -24,13 +24,7 @@ from pyhanko.pdf_utils import generic, misc
 
 _PYHANKO_NON_WHITESPACE: Final[Callable[..., Any]] = misc.read_non_whitespace
 _PYHANKO_NAME: Final[Callable[..., Any]] = generic.NameObject.read_from_stream
-_PYHANKO_ARRAY: Final[Callable[..., Any]] = generic.ArrayObject.read_from_stream
-_NUMBER: Final[Callable[[str], Any]] = generic.NumberObject
 _WHITESPACE_OR_COMMENT: Final = b" \n\r\t\f\x00%"
-_ARRAY_CHUNK: Final = 4096
-_ARRAY_TOKEN: Final = re.compile(rb"[ \n\r\t\f\x00]*(?:(-?[0-9]+)(?![+,\-.0-9])|(\[)|(\]))")
-"""Whitespace, then an integer as pyHanko reads numbers (the longest run of ``+,-.0-9``,
-here digits with at most a leading minus), or a bracket."""
 _CHUNK: Final = 64
 _NOT_WHITESPACE: Final = re.compile(rb"[^ \n\r\t\f\x00]")
 _NAME: Final = re.compile(rb"/[^ \n\r\t\f\x00()<>\[\]{}/%]*")
@@ -74,41 +68,6 @@ def read_name(stream: BinaryIO) -> Any:
     return generic._decode_name(body)  # escapes and errors as pyHanko reads them
 
 
-def read_array(
-    stream: BinaryIO,
-    container_ref: Any,
-    in_content_stream: generic.ContentOpReading = generic.ContentOpReading.NO,
-) -> Any:
-    """pyHanko's ``ArrayObject.read_from_stream`` for an array of integers and arrays of
-    integers (a font's ``/W``, a ``/ByteRange``, a box), anything else by pyHanko's reader:
-    the same numbers, each with ``container_ref``, the stream left after the ``]``."""
-    start = stream.tell()
-    chunk = stream.read(_ARRAY_CHUNK)
-    if chunk[:1] == b"[":
-        arrays = [generic.ArrayObject()]
-        at = 1
-        while arrays:
-            token = _ARRAY_TOKEN.match(chunk, at)
-            if token is None or token.end() == len(chunk):  # not plain, or it may go on
-                break
-            at = token.end()
-            number, opening, _closing = token.groups()
-            if number is not None:
-                value: Any = _NUMBER(number.decode("ascii"))
-            elif opening is not None:
-                arrays.append(generic.ArrayObject())
-                continue
-            else:
-                value = arrays.pop()
-                if not arrays:
-                    stream.seek(start + at)
-                    return value
-            value.container_ref = container_ref
-            arrays[-1].append(value)
-    stream.seek(start)
-    return _PYHANKO_ARRAY(stream, container_ref, in_content_stream)
-
-
 def _content_op_reading_bool(self: generic.ContentOpReading) -> bool:
     return self is not generic.ContentOpReading.NO
 
@@ -128,6 +87,5 @@ def install() -> None:
     misc.read_non_whitespace = read_non_whitespace
     generic.read_non_whitespace = read_non_whitespace  # type: ignore[attr-defined]
     generic.NameObject.read_from_stream = staticmethod(read_name)  # type: ignore[method-assign]
-    generic.ArrayObject.read_from_stream = staticmethod(read_array)  # type: ignore[method-assign]
     generic.ContentOpReading.__bool__ = _content_op_reading_bool  # type: ignore[method-assign]
     generic.ContentOpReading.nest = _content_op_reading_nest  # type: ignore[method-assign]

@@ -34,10 +34,8 @@ from domain.signatures._pades import signed_attributes
 from domain.signatures._pades_appearance import _loaded_font, reduced_font
 from domain.signatures._pades_common import asn1_certificate, run_sync, to_asn1
 from domain.signatures._pades_parsing import (
-    _PYHANKO_ARRAY,
     _PYHANKO_NAME,
     _PYHANKO_NON_WHITESPACE,
-    read_array,
     read_name,
     read_non_whitespace,
 )
@@ -184,22 +182,6 @@ def test_a_name_reads_as_pyhanko_reads_it_at_every_position(data: bytes) -> None
     for at in range(len(data)):
         if data[at : at + 1] == b"/":
             assert _outcome(read_name, data, at) == _outcome(_PYHANKO_NAME, data, at), at
-
-
-@pytest.mark.parametrize("data", _samples())
-def test_an_array_reads_as_pyhanko_reads_it_at_every_position(data: bytes) -> None:
-    container = generic.Reference(7, 0)
-    for content in (generic.ContentOpReading.NO, generic.ContentOpReading.GRAPHIC_OPS):
-
-        def ours(stream: BytesIO) -> Any:
-            return read_array(stream, container, content)  # noqa: B023
-
-        def theirs(stream: BytesIO) -> Any:
-            return _PYHANKO_ARRAY(stream, container, content)  # noqa: B023
-
-        for at in range(len(data)):
-            if data[at : at + 1] == b"[":
-                assert _outcome(ours, data, at) == _outcome(theirs, data, at), at
 
 
 @pytest.mark.parametrize("data", _samples())
