@@ -4,7 +4,7 @@ pyHanko 0.38 reads PDF syntax one byte at a time in Python. Every PAdES step rea
 transcript's objects again (the writer that prepares a signature, the reader that verifies
 it, the difference analysis that walks every object of the signed revision): in the year-end
 close the object parser was about a fifth of the PDF signature work, most of it skipping
-whitespace and reading names (``/Type``, ``/Font`` …), a few bytes each.
+whitespace and reading names (``/Type``, ``/Font`` …) and numbers, a few bytes each.
 
 Like ``_pdf_hex``, each reader here handles the plain case with one regular expression on a
 chunk and hands anything else — a comment, an escape (``#``) in a name, a byte a name may not
@@ -24,6 +24,11 @@ from pyhanko.pdf_utils import generic, misc
 
 _PYHANKO_NON_WHITESPACE: Final[Callable[..., Any]] = misc.read_non_whitespace
 _PYHANKO_NAME: Final[Callable[..., Any]] = generic.NameObject.read_from_stream
+_PYHANKO_NUMBER: Final[Callable[..., Any]] = generic.NumberObject.read_from_stream
+_INTEGER: Final[Callable[[str], Any]] = generic.NumberObject
+_FLOAT: Final[Callable[[str], Any]] = generic.FloatObject
+_NUMBER: Final = re.compile(rb"[+,\-.0-9]*")
+"""The bytes pyHanko reads as one number (its ``NumberObject.NumberPattern`` ends them)."""
 _WHITESPACE_OR_COMMENT: Final = b" \n\r\t\f\x00%"
 _CHUNK: Final = 64
 _NOT_WHITESPACE: Final = re.compile(rb"[^ \n\r\t\f\x00]")
@@ -40,7 +45,16 @@ def read_non_whitespace(stream: BinaryIO, seek_back: bool = False, allow_eof: bo
         if seek_back:
             stream.seek(-1, os.SEEK_CUR)
         return first
-    start = stream.tell() - len(first)
+    if first and first != b"%":  # or one space, as between two numbers
+        second = stream.read(1)
+        if second and second not in _WHITESPACE_OR_COMMENT:
+            if seek_back:
+                stream.seek(-1, os.SEEK_CUR)
+            return second
+        stream.seek(-1 - len(second), os.SEEK_CUR)
+    else:
+        stream.seek(-len(first), os.SEEK_CUR)
+    start = stream.tell()
     stream.seek(start)
     chunk = stream.read(_CHUNK)
     found = _NOT_WHITESPACE.search(chunk)
@@ -68,6 +82,20 @@ def read_name(stream: BinaryIO) -> Any:
     return generic._decode_name(body)  # escapes and errors as pyHanko reads them
 
 
+def read_number(stream: BinaryIO) -> Any:
+    """pyHanko's ``NumberObject.read_from_stream``: the run of ``+,-.0-9`` at the stream's
+    position as an integer, or a real when it holds a dot; the stream left after it."""
+    start = stream.tell()
+    chunk = stream.read(_CHUNK)
+    end = len(_NUMBER.match(chunk)[0])  # type: ignore[index]  # it matches the empty run too
+    if end == len(chunk):  # the number may go on, or the data ends: pyHanko's reader
+        stream.seek(start)
+        return _PYHANKO_NUMBER(stream)
+    stream.seek(start + end)
+    text = chunk[:end].decode("ascii")
+    return _FLOAT(text) if "." in text else _INTEGER(text)
+
+
 def _content_op_reading_bool(self: generic.ContentOpReading) -> bool:
     return self is not generic.ContentOpReading.NO
 
@@ -87,5 +115,6 @@ def install() -> None:
     misc.read_non_whitespace = read_non_whitespace
     generic.read_non_whitespace = read_non_whitespace  # type: ignore[attr-defined]
     generic.NameObject.read_from_stream = staticmethod(read_name)  # type: ignore[method-assign]
+    generic.NumberObject.read_from_stream = staticmethod(read_number)  # type: ignore[method-assign]
     generic.ContentOpReading.__bool__ = _content_op_reading_bool  # type: ignore[method-assign]
     generic.ContentOpReading.nest = _content_op_reading_nest  # type: ignore[method-assign]

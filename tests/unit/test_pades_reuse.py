@@ -36,8 +36,10 @@ from domain.signatures._pades_common import asn1_certificate, run_sync, to_asn1
 from domain.signatures._pades_parsing import (
     _PYHANKO_NAME,
     _PYHANKO_NON_WHITESPACE,
+    _PYHANKO_NUMBER,
     read_name,
     read_non_whitespace,
+    read_number,
 )
 from tests.support.pdfs import font, signed_three_timestamped, tsa, unsigned_pdf
 from tests.support.pki import ec_pki, rsa_pki
@@ -155,6 +157,7 @@ def _samples() -> list[bytes]:
         b"/" + b"N" * 200 + b" /" + b"M" * 63 + b"/" + b"x" * 64,
         b"[1 [500 600] 7 [ -3 0 ] ] [] [[]] [1 0 R] [1 0 R/x] [1\x000\x00R] [1\x0b0\x0bR]",
         b"[12-3] [+4] [1.5 2] [1,2] [5 % c\n 6] [0 612 792][1[2]3] [/A 1] [(s) 2] [<41> 3] [-0",
+        b"3.14.15 -.5 +-5 007 1e5 " + b"9" * 70 + b" 1 2  3\n\r4\t%x\n5",
         b"[" + b" 1" * 3000 + b"] [" + b"[9 " * 40 + b"]" * 40 + b"]",
     ]
 
@@ -182,6 +185,13 @@ def test_a_name_reads_as_pyhanko_reads_it_at_every_position(data: bytes) -> None
     for at in range(len(data)):
         if data[at : at + 1] == b"/":
             assert _outcome(read_name, data, at) == _outcome(_PYHANKO_NAME, data, at), at
+
+
+@pytest.mark.parametrize("data", _samples())
+def test_a_number_reads_as_pyhanko_reads_it_at_every_position(data: bytes) -> None:
+    for at in range(len(data) + 1):
+        if data[at : at + 1] in (b"", *(bytes([c]) for c in b"+,-.0123456789")):
+            assert _outcome(read_number, data, at) == _outcome(_PYHANKO_NUMBER, data, at), at
 
 
 @pytest.mark.parametrize("data", _samples())
