@@ -175,7 +175,7 @@ def signed_attributes(certificate: bytes, document_digest: bytes) -> bytes:
 _DIGEST_PLACEHOLDER: Final = hashlib.sha256(b"hocba: the document digest goes here").digest()
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)  # a school's signers: a few hundred bytes each
 def _attributes_around_digest(certificate: bytes) -> tuple[bytes, bytes]:
     """pyHanko's signed attributes for ``certificate`` with a placeholder digest, split at it."""
     attributes = run_sync(
