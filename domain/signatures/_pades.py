@@ -16,6 +16,7 @@ import hashlib
 import io
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Final, cast
 
 from asn1crypto import cms
@@ -48,11 +49,11 @@ from domain.signatures._pades_appearance import SignatureAppearance, stamp_style
 from domain.signatures._pades_common import (
     DIGEST_ALGORITHM,
     ServerKey,
+    asn1_certificate,
     client_algorithm,
     run_sync,
     sign_with,
     signature_size,
-    to_asn1,
 )
 from domain.signatures._pades_errors import (
     FieldAlreadySignedError,
@@ -110,12 +111,8 @@ def prepare_pdf_signature(
         _require_empty_field(writer.prev, field)
     except (PdfError, ValueError, KeyError, TypeError, IndexError) as error:
         raise PdfUnreadableError(f"cannot read the PDF: {error}") from None
-    asn1_chain = [to_asn1(c) for c in chain]
-    signer = ExternalSigner(
-        signing_cert=asn1_chain[0],
-        cert_registry=SimpleCertificateStore.from_certs(asn1_chain),  # type: ignore[no-untyped-call]
-        signature_value=signature_size(chain[0]),
-    )
+    chain_der = tuple(c.public_bytes(Encoding.DER) for c in chain)
+    signer = _signer(chain_der, signature_size(chain[0]))
     metadata = PdfSignatureMetadata(
         field_name=field,
         md_algorithm=DIGEST_ALGORITHM,
@@ -124,7 +121,7 @@ def prepare_pdf_signature(
         location=location,
     )
     reserved = 2 * (
-        sum(len(c.public_bytes(Encoding.DER)) for c in chain)
+        sum(len(der) for der in chain_der)
         + signature_size(chain[0])
         + _CMS_OVERHEAD
         + (_TIMESTAMP_ROOM if level.timestamped else 0)
@@ -140,14 +137,7 @@ def prepare_pdf_signature(
             validation_info=None, bytes_reserved=reserved, appearance_text_params=text_params
         )
         digest, output = tbs.digest_tbs_document()
-        attributes = run_sync(
-            signer.signed_attrs(
-                digest.document_digest,
-                DIGEST_ALGORITHM,
-                attr_settings=PdfCMSSignedAttributes(signing_time=signing_time),
-                use_pades=True,
-            )
-        )
+        attributes = signed_attributes(chain_der[0], digest.document_digest)
     except (PdfError, SigningError, ValueError, KeyError, TypeError) as error:
         raise PdfUnreadableError(f"cannot prepare the signature: {error}") from None
     return PreparedPdfSignature(
@@ -158,9 +148,59 @@ def prepare_pdf_signature(
         document_digest=digest.document_digest,
         reserved_start=digest.reserved_region_start,
         reserved_end=digest.reserved_region_end,
-        signed_attributes=attributes.dump(),
-        chain=tuple(c.public_bytes(Encoding.DER) for c in chain),
+        signed_attributes=attributes,
+        chain=chain_der,
         signing_time=signing_time,
+    )
+
+
+def signed_attributes(certificate: bytes, document_digest: bytes) -> bytes:
+    """The DER of the CMS signed attributes pyHanko makes for a PAdES signature by the
+    signer of ``certificate`` (DER) over a ``/ByteRange`` with SHA-256 ``document_digest``.
+
+    For PAdES pyHanko signs three attributes: the content type (always ``data``), the
+    message digest, and the signing certificate (v2, from the certificate alone; no signing
+    time, PAdES forbids it). Only the digest differs between two signatures by one signer,
+    and it sits at a fixed place (a 32-byte OCTET STRING; the SET OF order is decided by the
+    attribute types before it). asn1crypto re-encodes a freshly built structure on every
+    ``dump`` — several milliseconds for these three attributes — so pyHanko builds them once
+    per certificate (``_attributes_around_digest``) and each signature fills in its digest.
+    """
+    if len(document_digest) != len(_DIGEST_PLACEHOLDER):
+        raise PdfSignatureError("the document digest is not a SHA-256 digest")
+    before, after = _attributes_around_digest(certificate)
+    return before + document_digest + after
+
+
+_DIGEST_PLACEHOLDER: Final = hashlib.sha256(b"hocba: the document digest goes here").digest()
+
+
+@lru_cache(maxsize=256)  # a school's signers: a few hundred bytes each
+def _attributes_around_digest(certificate: bytes) -> tuple[bytes, bytes]:
+    """pyHanko's signed attributes for ``certificate`` with a placeholder digest, split at it."""
+    attributes = run_sync(
+        _signer((certificate,), 0).signed_attrs(
+            _DIGEST_PLACEHOLDER,
+            DIGEST_ALGORITHM,
+            attr_settings=PdfCMSSignedAttributes(),
+            use_pades=True,
+        )
+    )
+    der = attributes.dump()
+    if der.count(_DIGEST_PLACEHOLDER) != 1:  # never seen; pyHanko changed its attributes
+        raise PdfSignatureError("cannot place the document digest in the signed attributes")
+    before, _, after = der.partition(_DIGEST_PLACEHOLDER)
+    return before, after
+
+
+def _signer(chain: tuple[bytes, ...], signature: int | bytes) -> ExternalSigner:
+    """pyHanko's signer for ``chain`` (DER, the signer's first) with a stand-in value
+    (its size, in the first step) or the client's value."""
+    asn1_chain = [asn1_certificate(der) for der in chain]
+    return ExternalSigner(
+        signing_cert=asn1_chain[0],
+        cert_registry=SimpleCertificateStore.from_certs(asn1_chain),  # type: ignore[no-untyped-call]
+        signature_value=signature,
     )
 
 
@@ -237,12 +277,9 @@ async def _complete(
     timestamper: Timestamper | None,
     validation_context: ValidationContext | None,
 ) -> bytes:
-    asn1_chain = [to_asn1(x509.load_der_x509_certificate(der)) for der in prepared.chain]
-    signer = ExternalSigner(
-        signing_cert=asn1_chain[0],
-        cert_registry=SimpleCertificateStore.from_certs(asn1_chain),  # type: ignore[no-untyped-call]
-        signature_value=value,
-    )
+    for der in prepared.chain[1:]:  # the signer's was read by _check_prepared
+        x509.load_der_x509_certificate(der)
+    signer = _signer(prepared.chain, value)
     tsa = (
         HTTPTimeStamper(timestamper, timeout=_TSA_TIMEOUT)
         if isinstance(timestamper, str)

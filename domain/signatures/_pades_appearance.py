@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Final
 
+import uharfbuzz as hb  # type: ignore[import-untyped]
 from fontTools import subset, ttLib  # type: ignore[import-untyped]
 from fontTools.ttLib.scaleUpem import scale_upem  # type: ignore[import-untyped]
-from pyhanko.pdf_utils.font.api import FontEngineFactory
-from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+from pyhanko.pdf_utils.font.api import FontEngine, FontEngineFactory
+from pyhanko.pdf_utils.font.opentype import CIDFontType2, GlyphAccumulator, _read_ps_name
 from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
 from pyhanko.pdf_utils.text import TextBoxStyle
 from pyhanko.stamp import TextStampStyle
@@ -84,13 +85,7 @@ class _ReducedFont(FontEngineFactory):
     def create_font_engine(self, writer: Any, obj_stream: Any = None) -> GlyphAccumulator:
         if obj_stream is None and writer.stream_xrefs:
             obj_stream = writer.prepare_object_stream()
-        return _StampFont(
-            self.data,
-            writer=writer,
-            font_handle=io.BytesIO(self.data),
-            font_size=self.size,
-            obj_stream=obj_stream,
-        )
+        return _StampFont(self.data, writer=writer, font_size=self.size, obj_stream=obj_stream)
 
 
 _SUBSETS: Final[OrderedDict[tuple[bytes, frozenset[int]], bytes]] = OrderedDict()
@@ -99,14 +94,72 @@ _MAX_SUBSETS: Final = 64
 _SUBSETS_LOCK: Final = threading.Lock()  # signatures are prepared in a server's threads too
 
 
-class _StampFont(GlyphAccumulator):
-    """pyHanko's glyph accumulator, with the subset of the font it embeds made once per glyph
-    set: the principal's and the seal's stamps use the same letters on every transcript, and
-    fontTools' subsetting cost ~20 ms a signature."""
+@dataclass(frozen=True)
+class _LoadedFont:
+    """A reduced font as fontTools reads it, every table the stamp uses already loaded, so
+    that signatures (in any thread) only read it."""
 
-    def __init__(self, font: bytes, **options: Any) -> None:
-        super().__init__(**options)
+    tt: Any
+    """The ``TTFont``."""
+    ps_name: str
+    glyph_set: Any
+    reverse_cmap: dict[str, set[int]]
+
+
+@lru_cache(maxsize=4)
+def _loaded_font(font: bytes) -> _LoadedFont:
+    tt = ttLib.TTFont(io.BytesIO(font), lazy=False)
+    for tag in tt.keys():  # noqa: SIM118  (a TTFont is no mapping; every table loaded now)
+        tt[tag]
+    glyph_set = tt.getGlyphSet(preferCFF=True)
+    return _LoadedFont(
+        tt=tt,
+        ps_name=_read_ps_name(tt),
+        glyph_set=glyph_set,
+        reverse_cmap=tt["cmap"].buildReversed(),
+    )
+
+
+class _StampFont(GlyphAccumulator):
+    """pyHanko's glyph accumulator for a reduced TrueType font, with the font read once per
+    process and the subset it embeds made once per glyph set.
+
+    The principal's and the seal's stamps use the same letters on every transcript:
+    fontTools' subsetting cost ~20 ms a signature, and reading the font's tables and glyphs
+    again for each accumulator ~2.5 ms. The shared font is only read; a subset is cut from
+    a fresh copy (fontTools subsets in place).
+    """
+
+    def __init__(self, font: bytes, *, writer: Any, font_size: int, obj_stream: Any = None) -> None:
+        loaded = _loaded_font(font)
+        # What GlyphAccumulator.__init__ (pyHanko 0.38) sets for a TrueType (glyf) font
+        # with default shaping options, with the font's parsed tables shared.
+        FontEngine.__init__(
+            self,
+            writer,
+            loaded.ps_name,
+            embedded_subset=True,
+            obj_stream=obj_stream,
+            font_size=font_size,
+        )
         self._font = font
+        self.hb_font = hb.Font(hb.Face(font))  # microseconds; not shared between threads
+        self.tt = loaded.tt
+        self._font_ref = writer.allocate_placeholder()
+        self.cff_charset = None
+        self.use_raw_gids = True
+        self.cidfont_obj = CIDFontType2(loaded.tt, loaded.ps_name, self.subset_prefix)
+        self.features = None
+        self.units_per_em = loaded.tt["head"].unitsPerEm
+        self._glyphs = {}
+        self._glyph_set = loaded.glyph_set
+        self._cid_to_unicode = {}
+        self._GlyphAccumulator__reverse_cmap = loaded.reverse_cmap
+        self.ot_language_tag = None
+        self.ot_script_tag = None
+        self.writing_direction = None
+        self.bcp47_lang_code = None
+        self._subset_created = self._write_prepared = False
 
     def _extract_subset(self, options: Any = None) -> None:
         key = (self._font, frozenset(self._glyphs))
@@ -115,6 +168,7 @@ class _StampFont(GlyphAccumulator):
             if data is not None:
                 _SUBSETS.move_to_end(key)
         if data is None:
+            self.tt = ttLib.TTFont(io.BytesIO(self._font))  # never cut the shared font
             super()._extract_subset(options)
             out = io.BytesIO()
             self.tt.save(out)

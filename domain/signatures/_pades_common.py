@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
 from domain.documents import UnsupportedKeyError, algorithm_for
 from domain.signatures._pades_errors import PdfKeyError
+from domain.signatures._pades_parsing import install as _install_readers
 from domain.signatures._running import run_on_fresh_loop
 
 DIGEST_ALGORITHM: Final = "sha256"
@@ -26,6 +27,8 @@ ServerKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 """A private key held by the server (PKCS#12 demo key, tests)."""
 
 T = TypeVar("T")
+
+_install_readers()  # pyHanko reads the transcript's objects faster, the same way
 
 
 class ClientAlgorithm(StrEnum):
@@ -65,8 +68,22 @@ def sign_with(key: ServerKey, data: bytes) -> bytes:
 
 
 def to_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
-    """The asn1crypto form pyHanko works with."""
-    return asn1_x509.Certificate.load(certificate.public_bytes(Encoding.DER))
+    """The asn1crypto form pyHanko works with (``asn1_certificate``: one object per
+    certificate and process)."""
+    return asn1_certificate(certificate.public_bytes(Encoding.DER))
+
+
+@lru_cache(maxsize=256)
+def asn1_certificate(der: bytes) -> asn1_x509.Certificate:
+    """The certificate ``der`` parsed by asn1crypto, once per process.
+
+    The same few certificates (the staff's, the seal's, the TSA's, the roots) go into every
+    signature. A parsed object keeps its encoding, so embedding it costs nothing, and
+    asn1crypto caches what it derives (names, hashes, key identifiers) on the object, so
+    pyHanko's certificate registries and path building stop recomputing them. The object is
+    shared: nothing here or in pyHanko changes a certificate.
+    """
+    return asn1_x509.Certificate.load(der)
 
 
 @lru_cache(maxsize=32)

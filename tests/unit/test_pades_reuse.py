@@ -1,0 +1,242 @@
+"""What the PAdES steps reuse between signatures changes nothing they produce or check.
+
+Each shortcut is compared with pyHanko's own way: the signed attributes filled in from a
+per-certificate template, the in-process TSA's tokens built from parts encoded once, the
+faster readers of PDF whitespace and names, the certificates parsed once per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from io import BytesIO
+from typing import Any
+from unittest import mock
+
+import pytest
+from asn1crypto import cms
+from asn1crypto import keys as asn1_keys
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+)
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.signers import ExternalSigner
+from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
+from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from domain.signatures import FIELD_GVCN, SignatureAppearance, prepare_pdf_signature
+from domain.signatures._pades import signed_attributes
+from domain.signatures._pades_appearance import _loaded_font, reduced_font
+from domain.signatures._pades_common import asn1_certificate, run_sync, to_asn1
+from domain.signatures._pades_parsing import (
+    _PYHANKO_NAME,
+    _PYHANKO_NON_WHITESPACE,
+    _PYHANKO_NUMBER,
+    read_name,
+    read_non_whitespace,
+    read_number,
+)
+from tests.support.pdfs import font, signed_three_timestamped, tsa, unsigned_pdf
+from tests.support.pki import ec_pki, rsa_pki
+from workflow import _pdf_signing
+from workflow._pdf_signing import local_timestamper
+
+
+def _pyhankos_attributes(chain: list[Any], digest: bytes, when: datetime) -> bytes:
+    signer = ExternalSigner(
+        signing_cert=chain[0],
+        cert_registry=SimpleCertificateStore.from_certs(chain),  # type: ignore[no-untyped-call]
+        signature_value=256,
+    )
+    attributes = run_sync(
+        signer.signed_attrs(
+            digest,
+            "sha256",
+            attr_settings=PdfCMSSignedAttributes(signing_time=when),
+            use_pades=True,
+        )
+    )
+    return bytes(attributes.dump())
+
+
+@pytest.mark.parametrize("label", ["gvcn", "ht", "dv"])
+def test_the_signed_attributes_are_pyhankos_for_each_signer_and_digest(label: str) -> None:
+    chain = rsa_pki().signers[label].chain
+    for n in range(3):
+        digest = hashlib.sha256(f"{label} {n}".encode()).digest()
+        when = datetime(2025, 6, 20 + n, 9, tzinfo=UTC)
+
+        ours = signed_attributes(chain[0].public_bytes(Encoding.DER), digest)
+
+        assert ours == _pyhankos_attributes([to_asn1(c) for c in chain], digest, when)
+
+
+def test_the_signed_attributes_of_one_signer_never_name_another() -> None:
+    digest = hashlib.sha256(b"one document").digest()
+    ecdsa = ec_pki().signers["gvbm"].chain[0].public_bytes(Encoding.DER)
+    rsa = rsa_pki().signers["gvcn"].chain[0].public_bytes(Encoding.DER)
+
+    first, second, again = (signed_attributes(der, digest) for der in (rsa, ecdsa, rsa))
+
+    certificates = [
+        {a["type"].native: a["values"][0] for a in cms.CMSAttributes.load(der)}[
+            "signing_certificate_v2"
+        ]["certs"][0]["cert_hash"].native
+        for der in (first, second, again)
+    ]
+    assert certificates == [
+        hashlib.sha256(rsa).digest(),
+        hashlib.sha256(ecdsa).digest(),
+        hashlib.sha256(rsa).digest(),
+    ]
+
+
+def test_the_in_process_tsa_token_is_pyhankos_byte_for_byte() -> None:
+    authority = tsa()
+    at = datetime(2025, 6, 20, 9, 15, tzinfo=UTC)
+    ours = local_timestamper(authority.key, (authority.certificate, authority.root))(at)
+    assert isinstance(ours, _pdf_signing._LocalTimeStamper)
+    key_der = authority.key.private_bytes(Encoding.DER, PrivateFormat.PKCS8, NoEncryption())
+    theirs = DummyTimeStamper(
+        tsa_cert=to_asn1(authority.certificate),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(key_der),
+        certs_to_embed=SimpleCertificateStore.from_certs([to_asn1(authority.root)]),  # type: ignore[no-untyped-call]
+        fixed_dt=at,
+    )
+    for n in range(2):
+        _nonce, request = ours.request_cms(  # type: ignore[no-untyped-call]
+            hashlib.sha256(bytes([n])).digest(), "sha256"
+        )
+        serial = 4242 + n
+        with (
+            mock.patch("pyhanko.sign.timestamps.dummy_client.get_nonce", return_value=serial),
+            mock.patch.object(_pdf_signing, "get_nonce", return_value=serial),
+        ):
+            assert ours.request_tsa_response(request).dump() == (
+                theirs.request_tsa_response(request).dump()
+            )
+
+
+def test_a_certificate_is_parsed_once_and_each_stays_its_own() -> None:
+    signers = rsa_pki().signers
+    ders = [signers[label].certificate.public_bytes(Encoding.DER) for label in ("gvcn", "ht")]
+
+    first, second = (asn1_certificate(der) for der in ders)
+
+    assert asn1_certificate(ders[0]) is first
+    assert first.dump() == ders[0] and second.dump() == ders[1]
+    assert to_asn1(signers["gvcn"].certificate) is first
+
+
+def _object_streams(pdf: bytes) -> list[bytes]:
+    """The decoded object streams of ``pdf``: where the rendered transcript keeps its
+    dictionaries and its fonts' width arrays."""
+    reader = PdfFileReader(BytesIO(pdf), strict=True)
+    streams = []
+    for revision in range(reader.xrefs.total_revisions):
+        for ref in reader.xrefs.explicit_refs_in_revision(revision):
+            value: Any = reader.get_object(ref)  # type: ignore[no-untyped-call]
+            if isinstance(value, generic.StreamObject) and value.get("/Type") == "/ObjStm":
+                streams.append(value.data)
+    return streams
+
+
+def _samples() -> list[bytes]:
+    return [
+        *_object_streams(unsigned_pdf()),
+        *_object_streams(signed_three_timestamped()),
+        unsigned_pdf()[:6000],
+        signed_three_timestamped()[-9000:],
+        b"/Name /A#20B /A#2 /\xc3\xa9 /a%c\n/b /  <</Type/Font>> [/a/b] /",
+        b"   \n\r\t\x0c\x00 x  % comment\n  y %\n%\n z" + b" " * 100 + b"w",
+        b"/" + b"N" * 200 + b" /" + b"M" * 63 + b"/" + b"x" * 64,
+        b"[1 [500 600] 7 [ -3 0 ] ] [] [[]] [1 0 R] [1 0 R/x] [1\x000\x00R] [1\x0b0\x0bR]",
+        b"[12-3] [+4] [1.5 2] [1,2] [5 % c\n 6] [0 612 792][1[2]3] [/A 1] [(s) 2] [<41> 3] [-0",
+        b"3.14.15 -.5 +-5 007 1e5 " + b"9" * 70 + b" 1 2  3\n\r4\t%x\n5",
+        b"[" + b" 1" * 3000 + b"] [" + b"[9 " * 40 + b"]" * 40 + b"]",
+    ]
+
+
+def _outcome(read: Callable[[BytesIO], Any], data: bytes, at: int) -> tuple[Any, ...]:
+    stream = BytesIO(data)
+    stream.seek(at)
+    try:
+        value = read(stream)
+    except Exception as error:  # pyHanko's errors are part of what must match
+        return ("error", type(error), str(error), stream.tell())
+    return ("value", _shape(value), stream.tell())
+
+
+def _shape(value: Any) -> Any:
+    """A value with its type, and where it records its container, all the way down."""
+    container = getattr(value, "container_ref", "none")
+    if isinstance(value, list):
+        return (type(value), container, [_shape(item) for item in value])
+    return (type(value), container, value)
+
+
+@pytest.mark.parametrize("data", _samples())
+def test_a_name_reads_as_pyhanko_reads_it_at_every_position(data: bytes) -> None:
+    for at in range(len(data)):
+        if data[at : at + 1] == b"/":
+            assert _outcome(read_name, data, at) == _outcome(_PYHANKO_NAME, data, at), at
+
+
+@pytest.mark.parametrize("data", _samples())
+def test_a_number_reads_as_pyhanko_reads_it_at_every_position(data: bytes) -> None:
+    for at in range(len(data) + 1):
+        if data[at : at + 1] in (b"", *(bytes([c]) for c in b"+,-.0123456789")):
+            assert _outcome(read_number, data, at) == _outcome(_PYHANKO_NUMBER, data, at), at
+
+
+@pytest.mark.parametrize("data", _samples())
+@pytest.mark.parametrize("seek_back", [False, True])
+@pytest.mark.parametrize("allow_eof", [False, True])
+def test_whitespace_is_skipped_as_pyhanko_skips_it_at_every_position(
+    data: bytes, seek_back: bool, allow_eof: bool
+) -> None:
+    def ours(stream: BytesIO) -> Any:
+        return read_non_whitespace(stream, seek_back, allow_eof)
+
+    def theirs(stream: BytesIO) -> Any:
+        return _PYHANKO_NON_WHITESPACE(stream, seek_back, allow_eof)
+
+    for at in range(len(data) + 1):
+        assert _outcome(ours, data, at) == _outcome(theirs, data, at), at
+
+
+def test_pyhanko_reads_objects_with_the_faster_readers() -> None:
+    no_document: Any = None  # these objects name no indirect objects
+
+    value: Any = generic.read_object(BytesIO(b"[ /Type /Font\n/W [ 1 [ 500 600 ] ] ]"), no_document)
+
+    assert generic.NameObject.read_from_stream is read_name
+    assert value == ["/Type", "/Font", "/W", [1, [500, 600]]]
+    assert isinstance(value[0], generic.NameObject)
+    assert not generic.ContentOpReading.NO and generic.ContentOpReading.GRAPHIC_OPS
+    assert generic.ContentOpReading.GRAPHIC_OPS.nest() is generic.ContentOpReading.IN_OBJECT
+    assert generic.ContentOpReading.NO.nest() is generic.ContentOpReading.NO
+
+
+def test_the_stamp_font_shared_between_signatures_is_never_cut() -> None:
+    loaded = _loaded_font(reduced_font(font()))
+    glyphs = list(loaded.tt.getGlyphOrder())
+    signer = rsa_pki().signers["gvcn"]
+    when = datetime(2025, 6, 20, 9, tzinfo=UTC)
+    for name in ("Ặng Ỹ", "Ữa Ỗ Ẵ", "Qx Zj"):  # new letters each time: a new subset each time
+        prepared = prepare_pdf_signature(
+            unsigned_pdf(),
+            field=FIELD_GVCN,
+            chain=signer.chain,
+            signing_time=when,
+            appearance=SignatureAppearance(lines=(f"Ký bởi: {name}",), font=font()),
+        )
+        assert prepared.document.startswith(unsigned_pdf())
+
+    assert list(loaded.tt.getGlyphOrder()) == glyphs
+    assert loaded.tt["maxp"].numGlyphs == len(glyphs)
