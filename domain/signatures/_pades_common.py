@@ -17,7 +17,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
 from domain.documents import UnsupportedKeyError, algorithm_for
 from domain.signatures._pades_errors import PdfKeyError
-from domain.signatures._pades_parsing import install as _install_readers
 from domain.signatures._running import run_on_fresh_loop
 
 DIGEST_ALGORITHM: Final = "sha256"
@@ -27,8 +26,6 @@ ServerKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 """A private key held by the server (PKCS#12 demo key, tests)."""
 
 T = TypeVar("T")
-
-_install_readers()  # pyHanko reads the transcript's objects faster, the same way
 
 
 class ClientAlgorithm(StrEnum):

@@ -2,15 +2,13 @@
 
 Each shortcut is compared with pyHanko's own way: the signed attributes filled in from a
 per-certificate template, the in-process TSA's tokens built from parts encoded once, the
-faster readers of PDF whitespace and names, the certificates parsed once per process.
+certificates parsed once per process, the stamp font shared.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from datetime import UTC, datetime
-from io import BytesIO
 from typing import Any
 from unittest import mock
 
@@ -22,8 +20,6 @@ from cryptography.hazmat.primitives.serialization import (
     NoEncryption,
     PrivateFormat,
 )
-from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.signers import ExternalSigner
 from pyhanko.sign.signers.pdf_cms import PdfCMSSignedAttributes
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
@@ -33,15 +29,7 @@ from domain.signatures import FIELD_GVCN, SignatureAppearance, prepare_pdf_signa
 from domain.signatures._pades import signed_attributes
 from domain.signatures._pades_appearance import _loaded_font, reduced_font
 from domain.signatures._pades_common import asn1_certificate, run_sync, to_asn1
-from domain.signatures._pades_parsing import (
-    _PYHANKO_NAME,
-    _PYHANKO_NON_WHITESPACE,
-    _PYHANKO_NUMBER,
-    read_name,
-    read_non_whitespace,
-    read_number,
-)
-from tests.support.pdfs import font, signed_three_timestamped, tsa, unsigned_pdf
+from tests.support.pdfs import font, tsa, unsigned_pdf
 from tests.support.pki import ec_pki, rsa_pki
 from workflow import _pdf_signing
 from workflow._pdf_signing import local_timestamper
@@ -131,96 +119,6 @@ def test_a_certificate_is_parsed_once_and_each_stays_its_own() -> None:
     assert asn1_certificate(ders[0]) is first
     assert first.dump() == ders[0] and second.dump() == ders[1]
     assert to_asn1(signers["gvcn"].certificate) is first
-
-
-def _object_streams(pdf: bytes) -> list[bytes]:
-    """The decoded object streams of ``pdf``: where the rendered transcript keeps its
-    dictionaries and its fonts' width arrays."""
-    reader = PdfFileReader(BytesIO(pdf), strict=True)
-    streams = []
-    for revision in range(reader.xrefs.total_revisions):
-        for ref in reader.xrefs.explicit_refs_in_revision(revision):
-            value: Any = reader.get_object(ref)  # type: ignore[no-untyped-call]
-            if isinstance(value, generic.StreamObject) and value.get("/Type") == "/ObjStm":
-                streams.append(value.data)
-    return streams
-
-
-def _samples() -> list[bytes]:
-    return [
-        *_object_streams(unsigned_pdf()),
-        *_object_streams(signed_three_timestamped()),
-        unsigned_pdf()[:6000],
-        signed_three_timestamped()[-9000:],
-        b"/Name /A#20B /A#2 /\xc3\xa9 /a%c\n/b /  <</Type/Font>> [/a/b] /",
-        b"   \n\r\t\x0c\x00 x  % comment\n  y %\n%\n z" + b" " * 100 + b"w",
-        b"/" + b"N" * 200 + b" /" + b"M" * 63 + b"/" + b"x" * 64,
-        b"[1 [500 600] 7 [ -3 0 ] ] [] [[]] [1 0 R] [1 0 R/x] [1\x000\x00R] [1\x0b0\x0bR]",
-        b"[12-3] [+4] [1.5 2] [1,2] [5 % c\n 6] [0 612 792][1[2]3] [/A 1] [(s) 2] [<41> 3] [-0",
-        b"3.14.15 -.5 +-5 007 1e5 " + b"9" * 70 + b" 1 2  3\n\r4\t%x\n5",
-        b"[" + b" 1" * 3000 + b"] [" + b"[9 " * 40 + b"]" * 40 + b"]",
-    ]
-
-
-def _outcome(read: Callable[[BytesIO], Any], data: bytes, at: int) -> tuple[Any, ...]:
-    stream = BytesIO(data)
-    stream.seek(at)
-    try:
-        value = read(stream)
-    except Exception as error:  # pyHanko's errors are part of what must match
-        return ("error", type(error), str(error), stream.tell())
-    return ("value", _shape(value), stream.tell())
-
-
-def _shape(value: Any) -> Any:
-    """A value with its type, and where it records its container, all the way down."""
-    container = getattr(value, "container_ref", "none")
-    if isinstance(value, list):
-        return (type(value), container, [_shape(item) for item in value])
-    return (type(value), container, value)
-
-
-@pytest.mark.parametrize("data", _samples())
-def test_a_name_reads_as_pyhanko_reads_it_at_every_position(data: bytes) -> None:
-    for at in range(len(data)):
-        if data[at : at + 1] == b"/":
-            assert _outcome(read_name, data, at) == _outcome(_PYHANKO_NAME, data, at), at
-
-
-@pytest.mark.parametrize("data", _samples())
-def test_a_number_reads_as_pyhanko_reads_it_at_every_position(data: bytes) -> None:
-    for at in range(len(data) + 1):
-        if data[at : at + 1] in (b"", *(bytes([c]) for c in b"+,-.0123456789")):
-            assert _outcome(read_number, data, at) == _outcome(_PYHANKO_NUMBER, data, at), at
-
-
-@pytest.mark.parametrize("data", _samples())
-@pytest.mark.parametrize("seek_back", [False, True])
-@pytest.mark.parametrize("allow_eof", [False, True])
-def test_whitespace_is_skipped_as_pyhanko_skips_it_at_every_position(
-    data: bytes, seek_back: bool, allow_eof: bool
-) -> None:
-    def ours(stream: BytesIO) -> Any:
-        return read_non_whitespace(stream, seek_back, allow_eof)
-
-    def theirs(stream: BytesIO) -> Any:
-        return _PYHANKO_NON_WHITESPACE(stream, seek_back, allow_eof)
-
-    for at in range(len(data) + 1):
-        assert _outcome(ours, data, at) == _outcome(theirs, data, at), at
-
-
-def test_pyhanko_reads_objects_with_the_faster_readers() -> None:
-    no_document: Any = None  # these objects name no indirect objects
-
-    value: Any = generic.read_object(BytesIO(b"[ /Type /Font\n/W [ 1 [ 500 600 ] ] ]"), no_document)
-
-    assert generic.NameObject.read_from_stream is read_name
-    assert value == ["/Type", "/Font", "/W", [1, [500, 600]]]
-    assert isinstance(value[0], generic.NameObject)
-    assert not generic.ContentOpReading.NO and generic.ContentOpReading.GRAPHIC_OPS
-    assert generic.ContentOpReading.GRAPHIC_OPS.nest() is generic.ContentOpReading.IN_OBJECT
-    assert generic.ContentOpReading.NO.nest() is generic.ContentOpReading.NO
 
 
 def test_the_stamp_font_shared_between_signatures_is_never_cut() -> None:
