@@ -1,8 +1,9 @@
 """The printable transcript: the same ``TranscriptDocument`` the XML is made of, as an A4 PDF.
 
 Jinja2 HTML (``templates/transcript.html.j2``) → WeasyPrint. Laid out like the paper học bạ:
-page 1 the national header, the student and the subject table; page 2 the year's result,
-the comments, the certification and the signature boxes. The boxes sit at fixed positions
+page 1 the national header, the student and the subject table (running onto a second page
+when long comments need it); the last page the year's result, the comments, the
+certification and the signature boxes. The boxes sit at fixed positions of that last page
 (``domain.signatures.SIGNATURE_BOXES``) so the PAdES step can create its visible fields
 exactly over them.
 Pure: no database, no clock — the verification URL is passed in.
@@ -160,7 +161,7 @@ class PdfContext:
 
 
 def render_pdf(document: TranscriptDocument, *, verify_url: str) -> bytes:
-    """The transcript as an A4 PDF (two pages) with a QR code opening ``verify_url``."""
+    """The transcript as an A4 PDF (two pages, three with long comments) with a QR code opening ``verify_url``."""
     return render_template(_TEMPLATE, ctx=_context(document, verify_url))
 
 
