@@ -46,7 +46,9 @@ def _departed_holder(
 def store_blob(session: Session, content: bytes, media_type: str, now: datetime) -> str:
     """Keep ``content`` in ``blobs`` (once per digest); returns its SHA-256 (hex)."""
     digest = hashlib.sha256(content).hexdigest()
-    if session.get(Blob, digest) is None:
+    # Whether it is there, without reading back a content of the same digest (the same bytes).
+    known = session.exec(select(Blob.sha256).where(Blob.sha256 == digest)).first()
+    if known is None:
         session.add(
             Blob(
                 sha256=digest,

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from cryptography import x509
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
@@ -32,7 +33,7 @@ from domain.documents import (
     complete_slot,
     verify_new_signature,
 )
-from domain.model import SigningSession, SigningSessionItem, Transcript
+from domain.model import Blob, SigningSession, SigningSessionItem, Transcript
 from workflow._actor import Actor
 from workflow._errors import ConflictError, InvalidInputError, NotFoundError, WorkflowError
 from workflow._pdf_signing import PdfSigning
@@ -45,7 +46,7 @@ from workflow._signed_pdf import (
     complete_pdf,
     require_pdf_base,
 )
-from workflow._signed_xml import VIETNAM, merge_subject_signature, stored_xml
+from workflow._signed_xml import VIETNAM, merge_subject_signature
 from workflow._signing import record_signature
 from workflow._signing_checks import read_chain
 from workflow._signing_errors import (
@@ -56,7 +57,6 @@ from workflow._signing_errors import (
     TranscriptMovedError,
 )
 from workflow._signing_steps import SigningStep
-from workflow._transitions import get_transcript
 from workflow._uow import UnitOfWork
 
 _log = logging.getLogger("hocba.signing")
@@ -267,9 +267,14 @@ def _complete_item(
     for attempt in range(_ATTEMPTS):
         try:
             with uow:
-                row = get_transcript(uow.session, item.transcript_id)
+                row, current = _transcript_and_xml(uow.session, item.transcript_id)
                 final = _on_current(
-                    uow.session, row=row, item=item, slot=prepared.slot, step=step, signed=signed
+                    row=row,
+                    current=current,
+                    item=item,
+                    slot=prepared.slot,
+                    step=step,
+                    signed=signed,
                 )
                 if part is not None:
                     require_pdf_base(row, part)
@@ -294,10 +299,23 @@ def _complete_item(
     raise AssertionError("unreachable: the last attempt returns")  # pragma: no cover
 
 
+def _transcript_and_xml(session: Session, transcript_id: str) -> tuple[Transcript, bytes | None]:
+    """The transcript row and its stored signed XML, in one statement (NotFoundError)."""
+    found = session.execute(
+        sa.select(Transcript, col(Blob.content))
+        .outerjoin(Blob, col(Blob.sha256) == Transcript.xml_sha256)
+        .where(col(Transcript.id) == transcript_id)
+    ).first()
+    if found is None:
+        raise NotFoundError("transcript", transcript_id)
+    row, content = found
+    return row, None if content is None or row.xml_sha256 is None else bytes(content)
+
+
 def _on_current(
-    session: Session,
     *,
     row: Transcript,
+    current: bytes | None,
     item: SigningSessionItem,
     slot: Slot,
     step: SigningStep,
@@ -322,7 +340,6 @@ def _on_current(
     """
     final = signed
     moved = item.base_row_version is not None and row.row_version != item.base_row_version
-    current = stored_xml(session, row)
     if moved or row.xml_sha256 != item.base_xml_sha256:
         if (
             step is not SigningStep.SUBJECT

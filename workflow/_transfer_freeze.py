@@ -53,18 +53,18 @@ def freezing_transfers(
     ids = list(set(student_ids))
     if not ids:
         return {}
-    year = session.get(SchoolYear, school_year_id)
-    if year is None:
-        return {}
-    out_year, back_year = aliased(SchoolYear), aliased(SchoolYear)
+    # The year's start is joined, not read first: one statement when nobody left (the usual
+    # case), two when someone did. A year that does not exist joins nothing, freezing nothing.
+    this_year, out_year, back_year = aliased(SchoolYear), aliased(SchoolYear), aliased(SchoolYear)
     leaving = session.exec(
         select(Transfer)
         .join(out_year, col(out_year.id) == Transfer.school_year_id)
+        .join(this_year, col(this_year.id) == school_year_id)
         .where(
             col(Transfer.student_id).in_(ids),
             Transfer.from_school_id == school_id,
             Transfer.stage == TransferStage.COMPLETED,
-            col(out_year.starts_on) >= year.starts_on,
+            col(out_year.starts_on) >= col(this_year.starts_on),
         )
         .order_by(col(Transfer.completed_at))
     ).all()
@@ -73,11 +73,12 @@ def freezing_transfers(
     returns = session.exec(
         select(Transfer.student_id, Transfer.completed_at)
         .join(back_year, col(back_year.id) == Transfer.school_year_id)
+        .join(this_year, col(this_year.id) == school_year_id)
         .where(
             col(Transfer.student_id).in_(ids),
             Transfer.to_school_id == school_id,
             Transfer.stage == TransferStage.COMPLETED,
-            col(back_year.starts_on) <= year.starts_on,
+            col(back_year.starts_on) <= col(this_year.starts_on),
         )
     ).all()
     frozen: dict[int, Transfer] = {}
@@ -99,9 +100,17 @@ def check_not_transferred(
 ) -> None:
     """Refuse (TransferredAwayError) if one of the students transferred away from the school:
     its rows of that year are read-only."""
-    frozen = freezing_transfers(
-        session, school_id=school_id, school_year_id=school_year_id, student_ids=student_ids
+    refuse_frozen(
+        session,
+        freezing_transfers(
+            session, school_id=school_id, school_year_id=school_year_id, student_ids=student_ids
+        ),
     )
+
+
+def refuse_frozen(session: Session, frozen: dict[int, Transfer]) -> None:
+    """Raise TransferredAwayError for the first-made of the ``frozen`` students' transfers
+    (``freezing_transfers``' answer), if there is one."""
     if not frozen:
         return
     transfer = min(frozen.values(), key=lambda t: t.id or 0)
