@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, or_
 
 from domain.model import (
     ClassSubject,
@@ -37,6 +37,55 @@ def valid_at(at: datetime) -> Any:
     )
 
 
+def _table(model: type[Any]) -> sa.Table:
+    return cast(sa.Table, model.__table__)
+
+
+_S, _Y, _CS = _table(School), _table(SchoolYear), _table(ClassSubject)
+_TS, _RA = _table(TranscriptSignature), _table(RoleAssignment)
+_NONE = sa.null()
+_FACTS = sa.union_all(
+    # The first select gives the columns their types (the lock dates' UTC conversion).
+    sa.select(
+        sa.literal_column("'p'").label("tag"),
+        _S.c.id.label("first"),
+        _Y.c.id.label("second"),
+        _S.c.department_code.label("value"),
+        _NONE.label("extra"),
+        _Y.c.main_lock_at.label("main_lock"),
+        _Y.c.supplementary_lock_at.label("extra_lock"),
+    )
+    .select_from(_S.join(_Y, _Y.c.id.in_(sa.bindparam("years", expanding=True))))
+    .where(_S.c.id.in_(sa.bindparam("schools", expanding=True))),
+    sa.select(
+        sa.literal_column("'s'"), _CS.c.class_id, _NONE, _CS.c.subject_code, _NONE, _NONE, _NONE
+    ).where(_CS.c.class_id.in_(sa.bindparam("classes", expanding=True))),
+    sa.select(
+        sa.literal_column("'l'"), _NONE, _NONE, _TS.c.slot, _TS.c.transcript_id, _NONE, _NONE
+    ).where(
+        _TS.c.transcript_id.in_(sa.bindparam("transcripts", expanding=True)),
+        _TS.c.archived_at.is_(None),
+    ),
+    sa.select(
+        sa.literal_column("'d'"),
+        _RA.c.class_id,
+        _NONE,
+        _RA.c.role,
+        _RA.c.subject_code,
+        _NONE,
+        _NONE,
+    ).where(
+        _RA.c.class_id.in_(sa.bindparam("classes", expanding=True)),
+        _RA.c.role.in_(_DUTIES),
+        _RA.c.valid_from <= sa.bindparam("now"),
+        sa.or_(_RA.c.valid_until.is_(None), _RA.c.valid_until > sa.bindparam("now")),
+    ),
+)
+"""Everything ``load_facts_batch`` reads, in one statement: tagged rows of the schools and
+years (``p``), the classes' subjects (``s``), the transcripts' live slots (``l``) and the
+classes' duties in force at ``now`` (``d``); built once, run with the batch's ids."""
+
+
 def load_facts(session: Session, transcript: Transcript, *, now: datetime) -> TranscriptFacts:
     """The facts the guards judge ``transcript`` by, as of ``now``."""
     return load_facts_batch(session, (transcript,), now=now)[transcript.id]
@@ -45,60 +94,40 @@ def load_facts(session: Session, transcript: Transcript, *, now: datetime) -> Tr
 def load_facts_batch(
     session: Session, transcripts: Iterable[Transcript], *, now: datetime
 ) -> dict[str, TranscriptFacts]:
-    """The facts of each of ``transcripts`` as of ``now``, by transcript id: four statements
-    whatever their number (the school and year, the classes' subjects, the live slots, the
-    classes' duties at ``now``)."""
+    """The facts of each of ``transcripts`` as of ``now``, by transcript id: one statement
+    whatever their number (``_FACTS``)."""
     rows = list(transcripts)
     if not rows:
         return {}
-    school_ids = {row.school_id for row in rows}
-    year_ids = {row.school_year_id for row in rows}
-    class_ids = {row.class_id for row in rows}
-    # Schools × years of one session is one row (the same school and year for every item).
-    places = session.execute(
-        sa.select(
-            col(School.id),
-            col(School.department_code),
-            col(SchoolYear.id),
-            col(SchoolYear.main_lock_at),
-            col(SchoolYear.supplementary_lock_at),
-        )
-        .select_from(School)
-        .join(SchoolYear, col(SchoolYear.id).in_(year_ids))
-        .where(col(School.id).in_(school_ids))
-    ).all()
-    departments = {school_id: code for school_id, code, *_ in places}
-    locks = {year_id: (main, extra) for _, _, year_id, main, extra in places}
+    departments: dict[int, str] = {}
+    locks: dict[int, tuple[datetime, datetime]] = {}
     subjects: dict[int, set[str]] = defaultdict(set)
-    for class_id, code in session.exec(
-        select(ClassSubject.class_id, ClassSubject.subject_code).where(
-            col(ClassSubject.class_id).in_(class_ids)
-        )
-    ).all():
-        subjects[class_id].add(code)
     live: dict[str, set[str]] = defaultdict(set)
-    for transcript_id, slot in session.exec(
-        select(TranscriptSignature.transcript_id, TranscriptSignature.slot).where(
-            col(TranscriptSignature.transcript_id).in_([row.id for row in rows]),
-            col(TranscriptSignature.archived_at).is_(None),
-        )
-    ).all():
-        live[transcript_id].add(slot)
     staffed: dict[int, set[str]] = defaultdict(set)
     homeroom: set[int] = set()
-    for duty_class, role, duty_subject in session.exec(
-        select(RoleAssignment.class_id, RoleAssignment.role, RoleAssignment.subject_code).where(
-            col(RoleAssignment.class_id).in_(class_ids),
-            col(RoleAssignment.role).in_(_DUTIES),
-            valid_at(now),
-        )
-    ).all():
-        if duty_class is None:  # the IN condition rules it out
-            continue
-        if role == Role.SUBJECT_TEACHER and duty_subject is not None:
-            staffed[duty_class].add(duty_subject)
-        elif role == Role.HOMEROOM_TEACHER:
-            homeroom.add(duty_class)
+    found = session.execute(
+        _FACTS,
+        {
+            "schools": list({row.school_id for row in rows}),
+            "years": list({row.school_year_id for row in rows}),
+            "classes": list({row.class_id for row in rows}),
+            "transcripts": [row.id for row in rows],
+            "now": now,
+        },
+    )
+    for tag, first, second, value, extra, main_lock, extra_lock in found:
+        if tag == "p":  # a school (first) and a year (second)
+            departments[first] = value
+            locks[second] = (main_lock, extra_lock)
+        elif tag == "s":  # a subject of the class ``first``
+            subjects[first].add(value)
+        elif tag == "l":  # a live slot of the transcript ``extra``
+            live[extra].add(value)
+        elif value == Role.SUBJECT_TEACHER.value:  # a duty in the class ``first`` at ``now``
+            if extra is not None:
+                staffed[first].add(extra)
+        elif value == Role.HOMEROOM_TEACHER.value:
+            homeroom.add(first)
     facts = {}
     for row in rows:
         if row.school_id not in departments or row.school_year_id not in locks:
