@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from statemachine import State, StateMachine
 
@@ -139,6 +139,48 @@ class TranscriptFlow(StateMachine):
 
     def may_reopen(self, actor: Actor, facts: TranscriptFacts, now: datetime, **_: Any) -> None:
         policy.check_reopen_for_correction(actor, facts, now)
+
+
+class _StatusView:
+    """A transcript's status, read-only, for a machine that only asks (``EventAsker``)."""
+
+    __slots__ = ("row",)
+
+    def __init__(self, row: Transcript) -> None:
+        self.row = row
+
+    @property
+    def status(self) -> Any:
+        return self.row.status
+
+    @status.setter
+    def status(self, value: Any) -> None:
+        # The machine that fires (``workflow._transitions.fire``) is the only writer.
+        raise AttributeError("a machine that only asks never moves a transcript")
+
+
+class EventAsker:
+    """Which events each of many transcripts' state and guards enable, in turn.
+
+    One machine on a movable read-only view of the transcript at hand: building a machine
+    costs about a millisecond (callbacks resolved, listeners registered), asking it a few
+    microseconds. It never sends an event (its view refuses a new status), so it never
+    reaches a final state or keeps anything from one transcript to the next. Not shared
+    between threads: one per use case call.
+    """
+
+    def __init__(self) -> None:
+        self._view: _StatusView | None = None
+        self._flow: TranscriptFlow | None = None
+
+    def enabled(self, transcript: Transcript, **arguments: Any) -> set[str]:
+        """The ids of the events ``transcript`` enables with ``arguments`` (the guards')."""
+        if self._view is None or self._flow is None:
+            self._view = _StatusView(transcript)
+            self._flow = TranscriptFlow(cast(Transcript, self._view))
+        else:
+            self._view.row = transcript
+        return {event.id for event in self._flow.enabled_events(**arguments)}
 
 
 EVENTS: tuple[str, ...] = tuple(e.id for e in TranscriptFlow.events)  # type: ignore[attr-defined]

@@ -52,6 +52,7 @@ from workflow._actor import Actor
 from workflow._errors import AdministratorForbiddenError, InvalidInputError, NotFoundError
 from workflow._facts import TranscriptFacts
 from workflow._facts_loader import load_facts_batch
+from workflow._flow import EventAsker
 from workflow._pdf_signing import PdfSigning
 from workflow._reading import may_read
 from workflow._signed_pdf import PdfPart, prepare_pdf
@@ -153,6 +154,7 @@ def prepare_signing(
     with uow:
         session = uow.session
         batch = _SessionReads.load(session, actor, ids, step=step, now=now)
+        asker = EventAsker()
         items = []
         for position, transcript_id in enumerate(ids):
             row = get_transcript(session, transcript_id)
@@ -171,6 +173,7 @@ def prepare_signing(
                 subject_code=subject_code,
                 certificate=chain[0],
                 now=now,
+                asker=asker,
             )
             check_certificate(session, actor, row, step, chain[0], now=now)
             current = current_document(session, row, live=facts.live_slots, now=now)
