@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, cast
 
@@ -181,6 +183,72 @@ class EventAsker:
         else:
             self._view.row = transcript
         return {event.id for event in self._flow.enabled_events(**arguments)}
+
+
+class _RowView:
+    """The transcript a reused machine (``FlowRunner``) fires on: its status, read and written."""
+
+    __slots__ = ("row",)
+
+    def __init__(self, row: Transcript) -> None:
+        self.row = row
+
+    @property
+    def status(self) -> Any:
+        return self.row.status
+
+    @status.setter
+    def status(self, value: Any) -> None:
+        self.row.status = value
+
+
+class _Relay:
+    """A reused machine's one listener: passes each transition to the event's own listeners."""
+
+    def __init__(self) -> None:
+        self.listeners: tuple[Any, ...] = ()
+
+    def after_transition(self, event: str, source: Any, target: Any) -> None:
+        for listener in self.listeners:
+            listener.after_transition(event=event, source=source, target=target)
+
+
+_FINAL = frozenset(state.value for state in TranscriptFlow.states if state.final)
+
+
+class FlowRunner:
+    """One machine fired on many transcripts in turn, within one use case call (one thread).
+
+    Building a machine costs about a millisecond; a completion of forty items fires forty
+    events. The machine sees the transcript at hand through a view and calls the event's
+    listeners through a relay, so each event runs as on a machine of its own. A machine
+    that ended in a final state, or whose event raised, is not used again: the next event
+    gets a fresh one.
+    """
+
+    def __init__(self) -> None:
+        self._view: _RowView | None = None
+        self._relay = _Relay()
+        self._flow: TranscriptFlow | None = None
+
+    @contextmanager
+    def bound(self, transcript: Transcript, listeners: Sequence[Any]) -> Iterator[TranscriptFlow]:
+        """The machine on ``transcript``, its transitions passed to ``listeners``."""
+        self._relay.listeners = tuple(listeners)
+        if self._view is None or self._flow is None:
+            self._view = _RowView(transcript)
+            self._flow = TranscriptFlow(cast(Transcript, self._view), listeners=[self._relay])
+        else:
+            self._view.row = transcript
+        try:
+            yield self._flow
+        except BaseException:
+            self._flow = None
+            raise
+        finally:
+            self._relay.listeners = ()
+        if transcript.status in _FINAL:
+            self._flow = None
 
 
 EVENTS: tuple[str, ...] = tuple(e.id for e in TranscriptFlow.events)  # type: ignore[attr-defined]

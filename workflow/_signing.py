@@ -18,6 +18,7 @@ from domain.model import (
 from workflow._actor import Actor
 from workflow._errors import InvalidInputError
 from workflow._facts_loader import load_facts
+from workflow._flow import FlowRunner
 from workflow._policy import (
     SignatureEvidence,
     homeroom_signer_stands_in,
@@ -107,8 +108,12 @@ def record_signature(
     subject_code: str | None = None,
     signed_xml: bytes | None = None,
     signed_pdf: bytes | None = None,
+    runner: FlowRunner | None = None,
 ) -> None:
-    """The transition of ``sign`` inside the caller's open unit of work (no commit)."""
+    """The transition of ``sign`` inside the caller's open unit of work (no commit).
+
+    ``runner``: one machine for the items of a signing session (``workflow._transitions.fire``).
+    """
     if (step is SigningStep.SUBJECT) != (subject_code is not None):
         raise InvalidInputError(
             "subject_code",
@@ -139,6 +144,7 @@ def record_signature(
         before=before,
         subject_code=subject_code,
         evidence=evidence,
+        runner=runner,
     )
     slot = slot_of_step(step, subject_code)
     session.add(

@@ -36,6 +36,7 @@ from domain.documents import (
 from domain.model import Blob, SigningSession, SigningSessionItem, Transcript
 from workflow._actor import Actor
 from workflow._errors import ConflictError, InvalidInputError, NotFoundError, WorkflowError
+from workflow._flow import FlowRunner
 from workflow._pdf_signing import PdfSigning
 from workflow._policy import SignatureEvidence
 from workflow._signed_pdf import (
@@ -158,6 +159,7 @@ def complete_signing(
     record, items = _claim(uow, actor=actor, session_id=session_id, known=known, now=now)
     chain = read_chain([base64.b64decode(c) for c in record.certificate_chain])
     step = SigningStep(record.step)
+    runner = FlowRunner()
     results = []
     for item in items:
         value = signatures.get(item.transcript_id)
@@ -176,6 +178,7 @@ def complete_signing(
                     pdf_value=pdf_values.get(item.transcript_id),
                     options=options,
                     now=now,
+                    runner=runner,
                 )
             except Exception:
                 # The session is claimed already: a crash here would leave it completed with
@@ -229,6 +232,7 @@ def _complete_item(
     pdf_value: bytes | None,
     options: PdfSigning,
     now: datetime,
+    runner: FlowRunner,
 ) -> ItemResult:
     prepared = PreparedSignature(
         slot=Slot.parse(item.slot),
@@ -288,6 +292,7 @@ def _complete_item(
                     subject_code=record.subject_code,
                     signed_xml=final,
                     signed_pdf=signed_pdf,
+                    runner=runner,
                 )
                 uow.commit("the transcript")
                 return ItemResult(item.transcript_id, True, str(row.status))
