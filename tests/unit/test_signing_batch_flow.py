@@ -59,7 +59,7 @@ class _Heard:
 
 
 def test_each_event_moves_its_own_transcript_and_tells_its_own_listeners() -> None:
-    runner, log = FlowRunner(), []
+    runner, log = FlowRunner(), list[tuple[str, str, str]]()
     first = _row("a", TranscriptStatus.HOMEROOM_SIGNED)
     second = _row("b", TranscriptStatus.HOMEROOM_SIGNED)
     for row in (first, second):
@@ -73,7 +73,7 @@ def test_each_event_moves_its_own_transcript_and_tells_its_own_listeners() -> No
 
 
 def test_a_refused_event_changes_nothing_and_the_next_transcript_still_moves() -> None:
-    runner, log = FlowRunner(), []
+    runner, log = FlowRunner(), list[tuple[str, str, str]]()
     refused = _row("a", TranscriptStatus.HOMEROOM_SIGNED)
     with pytest.raises(NotAssignedError), runner.bound(refused, [_Heard("a", log)]) as flow:
         flow.send("sign_principal", actor=TEACHER, facts=FACTS, now=NOW)
