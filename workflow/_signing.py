@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain.model import (
@@ -44,11 +45,14 @@ def _departed_holder(
     return session.exec(query.order_by(col(RoleAssignment.valid_until).desc()).limit(1)).first()
 
 
+_BLOB_KNOWN = sa.select(col(Blob.sha256)).where(col(Blob.sha256) == sa.bindparam("digest"))
+
+
 def store_blob(session: Session, content: bytes, media_type: str, now: datetime) -> str:
     """Keep ``content`` in ``blobs`` (once per digest); returns its SHA-256 (hex)."""
     digest = hashlib.sha256(content).hexdigest()
     # Whether it is there, without reading back a content of the same digest (the same bytes).
-    known = session.exec(select(Blob.sha256).where(Blob.sha256 == digest)).first()
+    known = session.execute(_BLOB_KNOWN, {"digest": digest}).first()
     if known is None:
         session.add(
             Blob(

@@ -304,13 +304,16 @@ def _complete_item(
     raise AssertionError("unreachable: the last attempt returns")  # pragma: no cover
 
 
+_TRANSCRIPT_AND_XML = (
+    sa.select(Transcript, col(Blob.content))
+    .outerjoin(Blob, col(Blob.sha256) == Transcript.xml_sha256)
+    .where(col(Transcript.id) == sa.bindparam("id"))
+)
+
+
 def _transcript_and_xml(session: Session, transcript_id: str) -> tuple[Transcript, bytes | None]:
     """The transcript row and its stored signed XML, in one statement (NotFoundError)."""
-    found = session.execute(
-        sa.select(Transcript, col(Blob.content))
-        .outerjoin(Blob, col(Blob.sha256) == Transcript.xml_sha256)
-        .where(col(Transcript.id) == transcript_id)
-    ).first()
+    found = session.execute(_TRANSCRIPT_AND_XML, {"id": transcript_id}).first()
     if found is None:
         raise NotFoundError("transcript", transcript_id)
     row, content = found
