@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from domain.model import (
@@ -18,6 +19,7 @@ from domain.model import (
 from workflow._actor import Actor
 from workflow._errors import InvalidInputError
 from workflow._facts_loader import load_facts
+from workflow._flow import FlowRunner
 from workflow._policy import (
     SignatureEvidence,
     homeroom_signer_stands_in,
@@ -43,10 +45,15 @@ def _departed_holder(
     return session.exec(query.order_by(col(RoleAssignment.valid_until).desc()).limit(1)).first()
 
 
+_BLOB_KNOWN = sa.select(col(Blob.sha256)).where(col(Blob.sha256) == sa.bindparam("digest"))
+
+
 def store_blob(session: Session, content: bytes, media_type: str, now: datetime) -> str:
     """Keep ``content`` in ``blobs`` (once per digest); returns its SHA-256 (hex)."""
     digest = hashlib.sha256(content).hexdigest()
-    if session.get(Blob, digest) is None:
+    # Whether it is there, without reading back a content of the same digest (the same bytes).
+    known = session.execute(_BLOB_KNOWN, {"digest": digest}).first()
+    if known is None:
         session.add(
             Blob(
                 sha256=digest,
@@ -105,8 +112,12 @@ def record_signature(
     subject_code: str | None = None,
     signed_xml: bytes | None = None,
     signed_pdf: bytes | None = None,
+    runner: FlowRunner | None = None,
 ) -> None:
-    """The transition of ``sign`` inside the caller's open unit of work (no commit)."""
+    """The transition of ``sign`` inside the caller's open unit of work (no commit).
+
+    ``runner``: one machine for the items of a signing session (``workflow._transitions.fire``).
+    """
     if (step is SigningStep.SUBJECT) != (subject_code is not None):
         raise InvalidInputError(
             "subject_code",
@@ -137,6 +148,7 @@ def record_signature(
         before=before,
         subject_code=subject_code,
         evidence=evidence,
+        runner=runner,
     )
     slot = slot_of_step(step, subject_code)
     session.add(

@@ -26,7 +26,7 @@ from workflow import _policy as policy
 from workflow._actor import Actor
 from workflow._errors import NotAllowedInStateError, OrganisationCertificateRequiredError
 from workflow._facts import TranscriptFacts
-from workflow._flow import TranscriptFlow
+from workflow._flow import EventAsker
 from workflow._signing_errors import (
     CertificateNotOwnedError,
     CertificateNotValidError,
@@ -70,12 +70,17 @@ def check_may_sign(
     subject_code: str | None,
     certificate: x509.Certificate,
     now: datetime,
+    asker: EventAsker | None = None,
 ) -> None:
-    """The transcript's state allows the step and the step's guard admits ``actor``."""
+    """The transcript's state allows the step and the step's guard admits ``actor``.
+
+    ``asker`` may be shared by the checks of one session's transcripts (one machine for all).
+    """
     event = EVENT_OF_STEP[step]
-    flow = TranscriptFlow(row)
-    enabled = flow.enabled_events(facts=facts, now=now, subject_code=subject_code or "")
-    if event not in {e.id for e in enabled}:
+    enabled = (asker or EventAsker()).enabled(
+        row, facts=facts, now=now, subject_code=subject_code or ""
+    )
+    if event not in enabled:
         raise NotAllowedInStateError(event, str(row.status))
     seal = policy.SignatureEvidence(
         certificate_sha256="",

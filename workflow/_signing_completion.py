@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from cryptography import x509
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
@@ -32,9 +33,10 @@ from domain.documents import (
     complete_slot,
     verify_new_signature,
 )
-from domain.model import SigningSession, SigningSessionItem, Transcript
+from domain.model import Blob, SigningSession, SigningSessionItem, Transcript
 from workflow._actor import Actor
 from workflow._errors import ConflictError, InvalidInputError, NotFoundError, WorkflowError
+from workflow._flow import FlowRunner
 from workflow._pdf_signing import PdfSigning
 from workflow._policy import SignatureEvidence
 from workflow._signed_pdf import (
@@ -45,7 +47,7 @@ from workflow._signed_pdf import (
     complete_pdf,
     require_pdf_base,
 )
-from workflow._signed_xml import VIETNAM, merge_subject_signature, stored_xml
+from workflow._signed_xml import VIETNAM, merge_subject_signature
 from workflow._signing import record_signature
 from workflow._signing_checks import read_chain
 from workflow._signing_errors import (
@@ -56,7 +58,6 @@ from workflow._signing_errors import (
     TranscriptMovedError,
 )
 from workflow._signing_steps import SigningStep
-from workflow._transitions import get_transcript
 from workflow._uow import UnitOfWork
 
 _log = logging.getLogger("hocba.signing")
@@ -158,6 +159,7 @@ def complete_signing(
     record, items = _claim(uow, actor=actor, session_id=session_id, known=known, now=now)
     chain = read_chain([base64.b64decode(c) for c in record.certificate_chain])
     step = SigningStep(record.step)
+    runner = FlowRunner()
     results = []
     for item in items:
         value = signatures.get(item.transcript_id)
@@ -176,6 +178,7 @@ def complete_signing(
                     pdf_value=pdf_values.get(item.transcript_id),
                     options=options,
                     now=now,
+                    runner=runner,
                 )
             except Exception:
                 # The session is claimed already: a crash here would leave it completed with
@@ -229,6 +232,7 @@ def _complete_item(
     pdf_value: bytes | None,
     options: PdfSigning,
     now: datetime,
+    runner: FlowRunner,
 ) -> ItemResult:
     prepared = PreparedSignature(
         slot=Slot.parse(item.slot),
@@ -267,9 +271,14 @@ def _complete_item(
     for attempt in range(_ATTEMPTS):
         try:
             with uow:
-                row = get_transcript(uow.session, item.transcript_id)
+                row, current = _transcript_and_xml(uow.session, item.transcript_id)
                 final = _on_current(
-                    uow.session, row=row, item=item, slot=prepared.slot, step=step, signed=signed
+                    row=row,
+                    current=current,
+                    item=item,
+                    slot=prepared.slot,
+                    step=step,
+                    signed=signed,
                 )
                 if part is not None:
                     require_pdf_base(row, part)
@@ -283,6 +292,7 @@ def _complete_item(
                     subject_code=record.subject_code,
                     signed_xml=final,
                     signed_pdf=signed_pdf,
+                    runner=runner,
                 )
                 uow.commit("the transcript")
                 return ItemResult(item.transcript_id, True, str(row.status))
@@ -294,10 +304,26 @@ def _complete_item(
     raise AssertionError("unreachable: the last attempt returns")  # pragma: no cover
 
 
+_TRANSCRIPT_AND_XML = (
+    sa.select(Transcript, col(Blob.content))
+    .outerjoin(Blob, col(Blob.sha256) == Transcript.xml_sha256)
+    .where(col(Transcript.id) == sa.bindparam("id"))
+)
+
+
+def _transcript_and_xml(session: Session, transcript_id: str) -> tuple[Transcript, bytes | None]:
+    """The transcript row and its stored signed XML, in one statement (NotFoundError)."""
+    found = session.execute(_TRANSCRIPT_AND_XML, {"id": transcript_id}).first()
+    if found is None:
+        raise NotFoundError("transcript", transcript_id)
+    row, content = found
+    return row, None if content is None or row.xml_sha256 is None else bytes(content)
+
+
 def _on_current(
-    session: Session,
     *,
     row: Transcript,
+    current: bytes | None,
     item: SigningSessionItem,
     slot: Slot,
     step: SigningStep,
@@ -322,7 +348,6 @@ def _on_current(
     """
     final = signed
     moved = item.base_row_version is not None and row.row_version != item.base_row_version
-    current = stored_xml(session, row)
     if moved or row.xml_sha256 != item.base_xml_sha256:
         if (
             step is not SigningStep.SUBJECT

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
+from sqlmodel import Session, col, select
 
 from domain.documents import (
     DocumentError,
@@ -30,7 +31,16 @@ from domain.documents import (
     Slot,
     prepare_slot,
 )
-from domain.model import SigningSession, SigningSessionItem, Transcript
+from domain.model import (
+    Blob,
+    Person,
+    School,
+    SchoolYear,
+    SigningSession,
+    SigningSessionItem,
+    Transcript,
+    Transfer,
+)
 from domain.signatures import (
     Indication,
     Signer,
@@ -40,7 +50,9 @@ from domain.signatures import (
 from domain.signatures import check_certificate as check_trust
 from workflow._actor import Actor
 from workflow._errors import AdministratorForbiddenError, InvalidInputError, NotFoundError
-from workflow._facts_loader import load_facts
+from workflow._facts import TranscriptFacts
+from workflow._facts_loader import load_facts_batch
+from workflow._flow import EventAsker
 from workflow._pdf_signing import PdfSigning
 from workflow._reading import may_read
 from workflow._signed_pdf import PdfPart, prepare_pdf
@@ -54,7 +66,7 @@ from workflow._signing_errors import (
     TrustRootsMissingError,
 )
 from workflow._signing_steps import SigningStep, slot_of_step
-from workflow._transfer_freeze import check_transcript_not_transferred
+from workflow._transfer_freeze import freezing_transfers, refuse_frozen
 from workflow._transitions import acting_person, get_transcript
 from workflow._uow import UnitOfWork
 
@@ -141,6 +153,8 @@ def prepare_signing(
         ) from None
     with uow:
         session = uow.session
+        batch = _SessionReads.load(session, actor, ids, step=step, now=now)
+        asker = EventAsker()
         items = []
         for position, transcript_id in enumerate(ids):
             row = get_transcript(session, transcript_id)
@@ -149,8 +163,8 @@ def prepare_signing(
             if not may_read(session, actor, row):
                 raise NotFoundError("transcript", transcript_id)
             # A school the student transferred away from signs nothing more of theirs.
-            check_transcript_not_transferred(session, row, "sign")
-            facts = load_facts(session, row, now=now)
+            refuse_frozen(session, batch.frozen_of(row))
+            facts = batch.facts[row.id]
             check_may_sign(
                 actor=actor,
                 row=row,
@@ -159,6 +173,7 @@ def prepare_signing(
                 subject_code=subject_code,
                 certificate=chain[0],
                 now=now,
+                asker=asker,
             )
             check_certificate(session, actor, row, step, chain[0], now=now)
             current = current_document(session, row, live=facts.live_slots, now=now)
@@ -216,6 +231,58 @@ def prepare_signing(
                 for item, part in items
             ),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _SessionReads:
+    """What a session's items are judged by, read in a few statements for all of them.
+
+    Everything is read in the session's one transaction, so holding the rows is what the
+    ORM's identity map does anyway: ``get_transcript``, ``may_read``, ``check_certificate``
+    and ``current_document`` find the transcripts, the signer, the school and the stored
+    files in the session instead of asking the database once per item. Nothing is decided
+    here: each item is still checked in order, by the same functions, with the same
+    refusals.
+    """
+
+    held: tuple[object, ...]
+    """The rows the items' checks read, kept alive for the session's identity map."""
+    facts: dict[str, TranscriptFacts]
+    frozen: dict[tuple[int, int], dict[int, Transfer]]
+    """By (school, year): the students a transfer froze (``freezing_transfers``)."""
+
+    @classmethod
+    def load(
+        cls, session: Session, actor: Actor, ids: Sequence[str], *, step: SigningStep, now: datetime
+    ) -> _SessionReads:
+        rows = list(session.exec(select(Transcript).where(col(Transcript.id).in_(ids))).all())
+        held: list[object] = list(rows)
+        schools = {row.school_id for row in rows}
+        years = {row.school_year_id for row in rows}
+        held += session.exec(select(School).where(col(School.id).in_(schools))).all()
+        held += session.exec(select(SchoolYear).where(col(SchoolYear.id).in_(years))).all()
+        if actor.person_id is not None:
+            held.append(session.get(Person, actor.person_id))
+        digests = {row.xml_sha256 for row in rows if row.xml_sha256 is not None}
+        if step is not SigningStep.SUBJECT:  # the steps that sign the PDF read the stored one
+            digests |= {row.pdf_sha256 for row in rows if row.pdf_sha256 is not None}
+        if digests:
+            held += session.exec(select(Blob).where(col(Blob.sha256).in_(digests))).all()
+        students: dict[tuple[int, int], set[int]] = {}
+        for row in rows:
+            students.setdefault((row.school_id, row.school_year_id), set()).add(row.student_id)
+        frozen = {
+            (school_id, year_id): freezing_transfers(
+                session, school_id=school_id, school_year_id=year_id, student_ids=group
+            )
+            for (school_id, year_id), group in students.items()
+        }
+        return cls(tuple(held), load_facts_batch(session, rows, now=now), frozen)
+
+    def frozen_of(self, row: Transcript) -> dict[int, Transfer]:
+        """The transfer that froze ``row``'s student, if one did (empty otherwise)."""
+        found = self.frozen.get((row.school_id, row.school_year_id), {}).get(row.student_id)
+        return {} if found is None else {row.student_id: found}
 
 
 def _check_trusted(

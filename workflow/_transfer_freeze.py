@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import cast
 
+import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -45,6 +47,29 @@ class TransferredAwayError(WorkflowError):
         self.transfer_id = transfer_id
 
 
+_T = cast(sa.Table, Transfer.__table__)  # type: ignore[attr-defined]
+_Y = cast(sa.Table, SchoolYear.__table__)  # type: ignore[attr-defined]
+_LEFT, _THIS = _Y.alias("left_year"), _Y.alias("this_year")
+_ANY_LEAVING = (
+    sa.select(_T.c.id)
+    .select_from(
+        _T.join(_LEFT, _LEFT.c.id == _T.c.school_year_id).join(
+            _THIS, _THIS.c.id == sa.bindparam("year")
+        )
+    )
+    .where(
+        _T.c.student_id.in_(sa.bindparam("students", expanding=True)),
+        _T.c.from_school_id == sa.bindparam("school"),
+        _T.c.stage == TransferStage.COMPLETED,
+        _LEFT.c.starts_on >= _THIS.c.starts_on,
+    )
+    .limit(1)
+)
+"""Whether any of the students left the school by a completed transfer of that year or a later
+one: the first question of ``freezing_transfers``, built once (nobody left, the usual answer,
+costs one light statement)."""
+
+
 def freezing_transfers(
     session: Session, *, school_id: int, school_year_id: int, student_ids: Iterable[int]
 ) -> dict[int, Transfer]:
@@ -53,18 +78,25 @@ def freezing_transfers(
     ids = list(set(student_ids))
     if not ids:
         return {}
-    year = session.get(SchoolYear, school_year_id)
-    if year is None:
+    if (
+        session.execute(
+            _ANY_LEAVING, {"students": ids, "school": school_id, "year": school_year_id}
+        ).first()
+        is None
+    ):
         return {}
-    out_year, back_year = aliased(SchoolYear), aliased(SchoolYear)
+    # The year's start is joined, not read first. A year that does not exist joins nothing,
+    # freezing nothing.
+    this_year, out_year, back_year = aliased(SchoolYear), aliased(SchoolYear), aliased(SchoolYear)
     leaving = session.exec(
         select(Transfer)
         .join(out_year, col(out_year.id) == Transfer.school_year_id)
+        .join(this_year, col(this_year.id) == school_year_id)
         .where(
             col(Transfer.student_id).in_(ids),
             Transfer.from_school_id == school_id,
             Transfer.stage == TransferStage.COMPLETED,
-            col(out_year.starts_on) >= year.starts_on,
+            col(out_year.starts_on) >= col(this_year.starts_on),
         )
         .order_by(col(Transfer.completed_at))
     ).all()
@@ -73,11 +105,12 @@ def freezing_transfers(
     returns = session.exec(
         select(Transfer.student_id, Transfer.completed_at)
         .join(back_year, col(back_year.id) == Transfer.school_year_id)
+        .join(this_year, col(this_year.id) == school_year_id)
         .where(
             col(Transfer.student_id).in_(ids),
             Transfer.to_school_id == school_id,
             Transfer.stage == TransferStage.COMPLETED,
-            col(back_year.starts_on) <= year.starts_on,
+            col(back_year.starts_on) <= col(this_year.starts_on),
         )
     ).all()
     frozen: dict[int, Transfer] = {}
@@ -99,9 +132,17 @@ def check_not_transferred(
 ) -> None:
     """Refuse (TransferredAwayError) if one of the students transferred away from the school:
     its rows of that year are read-only."""
-    frozen = freezing_transfers(
-        session, school_id=school_id, school_year_id=school_year_id, student_ids=student_ids
+    refuse_frozen(
+        session,
+        freezing_transfers(
+            session, school_id=school_id, school_year_id=school_year_id, student_ids=student_ids
+        ),
     )
+
+
+def refuse_frozen(session: Session, frozen: dict[int, Transfer]) -> None:
+    """Raise TransferredAwayError for the first-made of the ``frozen`` students' transfers
+    (``freezing_transfers``' answer), if there is one."""
     if not frozen:
         return
     transfer = min(frozen.values(), key=lambda t: t.id or 0)

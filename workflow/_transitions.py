@@ -15,7 +15,7 @@ from workflow._actor import Actor
 from workflow._errors import NotAllowedInStateError, NotAssignedError, NotFoundError
 from workflow._facts import TranscriptFacts
 from workflow._facts_loader import load_facts
-from workflow._flow import TranscriptFlow
+from workflow._flow import FlowRunner
 from workflow._outbox_enqueue import OutboxListener
 from workflow._transfer_freeze import check_transcript_not_transferred
 from workflow._uow import UnitOfWork
@@ -78,13 +78,15 @@ def fire(
     now: datetime,
     facts: TranscriptFacts | None = None,
     before: str | None = None,
+    runner: FlowRunner | None = None,
     **arguments: Any,
 ) -> None:
     """Send ``event`` through the machine; a refusal raises before anything changes.
 
     ``facts`` may be passed when the caller loaded them already for the same ``now``;
     ``before`` is the transcript's fingerprint before the use case touched it, when it set
-    fields that belong to the transition (the signed files) before firing.
+    fields that belong to the transition (the signed files) before firing. ``runner`` may
+    be shared by the events of one use case call on many transcripts (one machine for all).
     """
     # A school the student transferred away from keeps its record read-only (REQ-26).
     check_transcript_not_transferred(uow.session, transcript, event)
@@ -92,16 +94,17 @@ def fire(
     listener = _AuditListener(uow, transcript, actor, now, before)
     # The city exchange's messages commit with the transition or not at all (REQ-31).
     outbox = OutboxListener(uow.session, transcript, now)
-    flow = TranscriptFlow(transcript, listeners=[listener, outbox])
-    # The machine runs validators (who may) before conditions (which way): asking the
-    # conditions first refuses an event the state rules out (a CaNam draft to the principal)
-    # for the state, whoever the actor is, as every other event the state does not allow.
-    if event not in {e.id for e in flow.enabled_events(facts=facts, now=now, **arguments)}:
-        raise NotAllowedInStateError(event, str(transcript.status))
-    try:
-        flow.send(event, actor=actor, facts=facts, now=now, **arguments)
-    except TransitionNotAllowed:
-        raise NotAllowedInStateError(event, str(transcript.status)) from None
+    with (runner or FlowRunner()).bound(transcript, [listener, outbox]) as flow:
+        # The machine runs validators (who may) before conditions (which way): asking the
+        # conditions first refuses an event the state rules out (a CaNam draft to the
+        # principal) for the state, whoever the actor is, as every other event the state
+        # does not allow.
+        if event not in {e.id for e in flow.enabled_events(facts=facts, now=now, **arguments)}:
+            raise NotAllowedInStateError(event, str(transcript.status))
+        try:
+            flow.send(event, actor=actor, facts=facts, now=now, **arguments)
+        except TransitionNotAllowed:
+            raise NotAllowedInStateError(event, str(transcript.status)) from None
     # Touching the row makes every event an UPDATE checked against row_version, so two
     # concurrent events on one transcript never both succeed (even draft → draft ones).
     transcript.updated_at = now
