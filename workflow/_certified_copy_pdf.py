@@ -11,11 +11,14 @@ information names the kind ``BanSao``, so a verifier asks for the seal alone.
 
 from __future__ import annotations
 
+import io
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
+
+from pyhanko.pdf_utils.reader import PdfFileReader
 
 from domain.documents import TranscriptDocument
 from domain.signatures import COPY_KIND, KIND_INFO_KEY, add_seal_field
@@ -26,6 +29,7 @@ SEAL_BOX: Final = (329.28, 300.0, 539.28, 420.0)
 """Where the seal goes on the certification page (x1, y1, x2, y2 in points, origin bottom
 left): the principal's place, as on the transcript."""
 PAGES_PER_TRANSCRIPT: Final = 2
+"""Pages of one transcript in the copy, unless long comments need a third."""
 
 _KIND_WORDS: Final = {"CaNam": "Cả năm", "ChuyenTruong": "Chuyển trường", "SoHoa": "Số hoá"}
 
@@ -132,6 +136,18 @@ def render_certified_copy(
             for v in versions
         ),
     )
-    page = pages - 1
     pdf = render_template(_TEMPLATE, copy=context)
+    counted = page_count(pdf)
+    if counted != pages:
+        # A transcript whose long comments run its subject table onto another page: the
+        # certification states how many pages the copy has, so it is printed again with
+        # the count (the number's width does not move a page break).
+        pdf = render_template(_TEMPLATE, copy=replace(context, pages=str(counted)))
+    page = counted - 1
     return add_seal_field(pdf, page=page, box=SEAL_BOX), page
+
+
+def page_count(pdf: bytes) -> int:
+    """How many pages ``pdf`` has (its page tree's count)."""
+    count = PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Count"]
+    return int(count)
