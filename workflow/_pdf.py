@@ -161,7 +161,8 @@ class PdfContext:
 
 
 def render_pdf(document: TranscriptDocument, *, verify_url: str) -> bytes:
-    """The transcript as an A4 PDF (two pages, three with long comments) with a QR code opening ``verify_url``."""
+    """The transcript as an A4 PDF (two pages, three with long comments) with a QR code
+    opening ``verify_url``."""
     return render_template(_TEMPLATE, ctx=_context(document, verify_url))
 
 
