@@ -43,6 +43,9 @@ def test_nothing_but_the_state_machine_writes_a_transcripts_status() -> None:
         ("workflow/_tracking_windows.py", "decision.status"),
         ("workflow/_tracking_windows.py", "older.status"),
         ("workflow/_errors.py", "self.status"),
+        # The state machine's own write: the model a reused machine (``FlowRunner``) fires
+        # on is a view of the transcript at hand; only the machine calls its setter.
+        ("workflow/_flow.py", "self.row.status"),
     }
     found = {
         (str(path.relative_to(ROOT)), target, line)
