@@ -143,13 +143,15 @@ class TranscriptFlow(StateMachine):
         policy.check_reopen_for_correction(actor, facts, now)
 
 
-class _StatusView:
-    """A transcript's status, read-only, for a machine that only asks (``EventAsker``)."""
+class _TranscriptView:
+    """The transcript at hand of a reused machine: its status, read, and written only by a
+    firing machine's view (``FlowRunner``); an asking machine's (``EventAsker``) refuses."""
 
-    __slots__ = ("row",)
+    __slots__ = ("row", "writable")
 
-    def __init__(self, row: Transcript) -> None:
+    def __init__(self, row: Transcript, *, writable: bool) -> None:
         self.row = row
+        self.writable = writable
 
     @property
     def status(self) -> Any:
@@ -157,8 +159,10 @@ class _StatusView:
 
     @status.setter
     def status(self, value: Any) -> None:
-        # The machine that fires (``workflow._transitions.fire``) is the only writer.
-        raise AttributeError("a machine that only asks never moves a transcript")
+        if not self.writable:
+            # The machine that fires (``workflow._transitions.fire``) is the only writer.
+            raise AttributeError("a machine that only asks never moves a transcript")
+        self.row.status = value
 
 
 class EventAsker:
@@ -172,34 +176,17 @@ class EventAsker:
     """
 
     def __init__(self) -> None:
-        self._view: _StatusView | None = None
+        self._view: _TranscriptView | None = None
         self._flow: TranscriptFlow | None = None
 
     def enabled(self, transcript: Transcript, **arguments: Any) -> set[str]:
         """The ids of the events ``transcript`` enables with ``arguments`` (the guards')."""
         if self._view is None or self._flow is None:
-            self._view = _StatusView(transcript)
+            self._view = _TranscriptView(transcript, writable=False)
             self._flow = TranscriptFlow(cast(Transcript, self._view))
         else:
             self._view.row = transcript
         return {event.id for event in self._flow.enabled_events(**arguments)}
-
-
-class _RowView:
-    """The transcript a reused machine (``FlowRunner``) fires on: its status, read and written."""
-
-    __slots__ = ("row",)
-
-    def __init__(self, row: Transcript) -> None:
-        self.row = row
-
-    @property
-    def status(self) -> Any:
-        return self.row.status
-
-    @status.setter
-    def status(self, value: Any) -> None:
-        self.row.status = value
 
 
 class _Relay:
@@ -227,7 +214,7 @@ class FlowRunner:
     """
 
     def __init__(self) -> None:
-        self._view: _RowView | None = None
+        self._view: _TranscriptView | None = None
         self._relay = _Relay()
         self._flow: TranscriptFlow | None = None
 
@@ -236,7 +223,7 @@ class FlowRunner:
         """The machine on ``transcript``, its transitions passed to ``listeners``."""
         self._relay.listeners = tuple(listeners)
         if self._view is None or self._flow is None:
-            self._view = _RowView(transcript)
+            self._view = _TranscriptView(transcript, writable=True)
             self._flow = TranscriptFlow(cast(Transcript, self._view), listeners=[self._relay])
         else:
             self._view.row = transcript
